@@ -1,0 +1,36 @@
+"""What a gate may look at: a snapshot gathered by the caller before it asks the engine."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+Document = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class CycleProgress:
+    """How far one of a school's cycles has come (for program-phase gates)."""
+
+    condition: str
+    state: str
+    reviews_concluded: int
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything the gates of one instance may consult, and nothing more.
+
+    `artifacts` holds the current revision of each artifact in the instance's
+    current iteration; `records` every current record of each repeatable kind.
+    """
+
+    today: dt.date
+    reason: str | None = None
+    condition: str | None = None
+    launched_on: dt.date | None = None
+    artifacts: Mapping[str, Document] = field(default_factory=dict)
+    records: Mapping[str, Sequence[Document]] = field(default_factory=dict)
+    school_cycles: Sequence[CycleProgress] = ()
