@@ -139,6 +139,11 @@ class Workflow:
     def start(self) -> InstanceState:
         return InstanceState(state=self.definition.initial)
 
+    @cached_property
+    def artifact_kinds(self) -> list[str]:
+        """The artifact kinds an instance of this workflow may hold."""
+        return list(dict.fromkeys(k for s in self.definition.states for k in s.requires))
+
     def is_final(self, state: str) -> bool:
         return self.definition.state(state).final
 

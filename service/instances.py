@@ -1,0 +1,284 @@
+"""Write-side operations on workflow instances: start, save artifacts, fire triggers.
+
+Each function works inside the caller's unit of work and never commits: the
+transition, its history event and the version bump land together or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlmodel import Session, select
+
+from engine.errors import ConcurrentChange, InstanceClosed, UnknownArtifact
+from engine.workflow import Event, InstanceState, Outcome, StageView, Workflow
+from service.catalog import Catalog, get_catalog, pin
+from service.errors import CycleAlreadyOpen, InvalidRequest
+from service.queries import OPEN_CYCLE, gather_facts, get_instance
+from service.store.models import (
+    ArtifactRevision,
+    HistoryEvent,
+    StoredDefinition,
+    WorkflowInstance,
+    utcnow,
+)
+
+
+@dataclass(frozen=True)
+class Fired:
+    instance: WorkflowInstance
+    event: HistoryEvent
+    next_cycle_id: int | None = None
+
+
+def workflow_of(session: Session, instance: WorkflowInstance, catalog: Catalog) -> Workflow:
+    """The workflow this instance is pinned to (never the file as it is today)."""
+    stored = session.get(StoredDefinition, instance.definition_id)
+    assert stored is not None
+    return catalog.pinned_workflow(stored)
+
+
+def _append_event(
+    session: Session, instance_id: int, event: Event, actor_id: int | None
+) -> HistoryEvent:
+    seq = session.exec(
+        select(func.coalesce(func.max(HistoryEvent.seq), 0)).where(
+            HistoryEvent.instance_id == instance_id
+        )
+    ).one()
+    row = HistoryEvent(
+        instance_id=instance_id,
+        seq=seq + 1,
+        actor_id=actor_id,
+        trigger=event.trigger,
+        from_state=event.from_state,
+        to_state=event.to_state,
+        iteration=event.iteration,
+        reason=event.reason,
+        details=event.details,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def start_instance(
+    *,
+    session: Session,
+    workflow_name: str,
+    actor_id: int | None,
+    reason: str | None,
+    team_id: int | None = None,
+    school_id: int | None = None,
+    catalog: Catalog | None = None,
+) -> WorkflowInstance:
+    """Start any workflow (a condition's cycle, onboarding, program phases) pinned to today's body."""
+    catalog = catalog or get_catalog()
+    definition = catalog.definition(workflow_name)
+    stored = pin(session, definition)
+    instance = WorkflowInstance(
+        definition_id=stored.id,
+        kind=definition.kind,
+        workflow=definition.name,
+        team_id=team_id,
+        school_id=school_id,
+        condition=definition.condition,
+        state=definition.initial,
+    )
+    session.add(instance)
+    session.flush()
+    assert instance.id is not None
+    start = Event("start", None, definition.initial, 1, reason, {"definition_version": stored.version})  # type: ignore[arg-type]
+    _append_event(session, instance.id, start, actor_id)
+    return instance
+
+
+def start_cycle(
+    *,
+    session: Session,
+    team_id: int,
+    condition: str,
+    reason: str,
+    actor_id: int | None,
+    catalog: Catalog | None = None,
+) -> WorkflowInstance:
+    """Start a team's cycle on a condition in `why`; one open cycle per team at a time."""
+    catalog = catalog or get_catalog()
+    catalog.condition_definition(condition)
+    if not reason.strip():
+        raise InvalidRequest("say why the team chose this condition (the reason is blank)")
+    open_cycle = session.exec(
+        select(WorkflowInstance).where(WorkflowInstance.team_id == team_id, OPEN_CYCLE)
+    ).first()
+    if open_cycle is not None:
+        raise CycleAlreadyOpen(team_id, open_cycle.id or 0, open_cycle.condition)
+    return start_instance(
+        session=session,
+        workflow_name=condition,
+        actor_id=actor_id,
+        reason=reason,
+        team_id=team_id,
+        catalog=catalog,
+    )
+
+
+def _bump(
+    session: Session, instance: WorkflowInstance, values: dict[str, Any], expected: int | None
+) -> None:
+    """Write `values` and the next version, if the instance is still at the version we read."""
+    seen = instance.version
+    if expected is not None and expected != seen:
+        raise ConcurrentChange(expected, seen)
+    result = session.execute(
+        update(WorkflowInstance)
+        .where(WorkflowInstance.id == instance.id, WorkflowInstance.version == seen)
+        .values(version=seen + 1, **values)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(instance)
+        raise ConcurrentChange(seen, instance.version)
+    session.refresh(instance)
+
+
+def save_artifact(
+    *,
+    session: Session,
+    instance_id: int,
+    kind: str,
+    data: object,
+    author_id: int | None,
+    item: int | None = None,
+    expected_version: int | None = None,
+    catalog: Catalog | None = None,
+) -> ArtifactRevision:
+    """Save a new revision of an artifact, or of one record of a repeatable kind.
+
+    For a repeatable kind, `item=None` adds a new record; an item number revises it.
+    """
+    catalog = catalog or get_catalog()
+    instance = get_instance(session=session, instance_id=instance_id, lock=True)
+    workflow = workflow_of(session, instance, catalog)
+    if kind not in workflow.artifact_kinds:
+        raise UnknownArtifact(kind)
+    if workflow.is_final(instance.state):
+        raise InstanceClosed(instance.state)
+    artifact = workflow.artifacts[kind]
+    body = artifact.validate_draft(data)
+    scope = (
+        (ArtifactRevision.instance_id == instance_id)
+        & (ArtifactRevision.iteration == instance.iteration)
+        & (ArtifactRevision.kind == kind)
+    )
+    if artifact.spec.repeatable and item is None:
+        last_item = session.exec(select(func.coalesce(func.max(ArtifactRevision.item), 0)).where(scope)).one()
+        item, revision = last_item + 1, 1
+    else:
+        if not artifact.spec.repeatable and item not in (None, 1):
+            raise InvalidRequest(f"{kind} is a single document; it has no item {item}")
+        item = item or 1
+        last = session.exec(
+            select(func.coalesce(func.max(ArtifactRevision.revision), 0)).where(
+                scope & (ArtifactRevision.item == item)
+            )
+        ).one()
+        if artifact.spec.repeatable and last == 0:
+            raise InvalidRequest(f"{kind} has no record {item} to revise")
+        revision = last + 1
+    _bump(session, instance, {}, expected_version)
+    row = ArtifactRevision(
+        instance_id=instance_id,
+        iteration=instance.iteration,
+        kind=kind,
+        item=item,
+        revision=revision,
+        body=body,
+        author_id=author_id,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def fire_trigger(
+    *,
+    session: Session,
+    instance_id: int,
+    trigger: str,
+    actor_id: int | None,
+    reason: str | None = None,
+    expected_version: int | None = None,
+    override: bool = False,
+    today: dt.date | None = None,
+    catalog: Catalog | None = None,
+) -> Fired:
+    """Lock the instance, ask the engine, and write the new state with its history event."""
+    catalog = catalog or get_catalog()
+    instance = get_instance(session=session, instance_id=instance_id, lock=True)
+    if expected_version is not None and expected_version != instance.version:
+        raise ConcurrentChange(expected_version, instance.version)
+    workflow = workflow_of(session, instance, catalog)
+    facts = gather_facts(session=session, instance=instance, workflow=workflow, reason=reason, today=today)
+    current = InstanceState(instance.state, instance.iteration, instance.launched_on)
+    outcome = workflow.fire(trigger, current, facts, override=override)
+    _bump(
+        session,
+        instance,
+        {
+            "state": outcome.instance.state,
+            "iteration": outcome.instance.iteration,
+            "launched_on": outcome.instance.launched_on,
+            "entered_at": utcnow(),
+        },
+        expected_version,
+    )
+    next_cycle = _follow_up(session, instance, outcome, facts.artifacts, actor_id, catalog)
+    event = outcome.event
+    if next_cycle is not None:
+        event = replace(event, details={**event.details, "next_cycle_id": next_cycle.id})
+    assert instance.id is not None
+    row = _append_event(session, instance.id, event, actor_id)
+    return Fired(instance, row, next_cycle.id if next_cycle else None)
+
+
+def _follow_up(
+    session: Session,
+    instance: WorkflowInstance,
+    outcome: Outcome,
+    artifacts: Any,
+    actor_id: int | None,
+    catalog: Catalog,
+) -> WorkflowInstance | None:
+    """Start the cycle a decision or a first choice points to, so the team can go straight on."""
+    if instance.team_id is None:
+        return None
+    if outcome.event.trigger == "move_on":
+        decision = artifacts["decision"]
+        condition, reason = decision["next_condition"], decision["rationale"]
+    elif outcome.event.trigger == "choose_condition":
+        choice = artifacts["condition_choice"]
+        condition, reason = choice["condition"], f"{choice['basis']}: {choice['reason']}"
+    else:
+        return None
+    return start_cycle(
+        session=session,
+        team_id=instance.team_id,
+        condition=condition,
+        reason=reason,
+        actor_id=actor_id,
+        catalog=catalog,
+    )
+
+
+def instance_view(
+    *, session: Session, instance_id: int, catalog: Catalog | None = None, today: dt.date | None = None
+) -> tuple[WorkflowInstance, StageView]:
+    """The instance with what the engine says about it now."""
+    catalog = catalog or get_catalog()
+    instance = get_instance(session=session, instance_id=instance_id)
+    workflow = workflow_of(session, instance, catalog)
+    facts = gather_facts(session=session, instance=instance, workflow=workflow, today=today)
+    state = InstanceState(instance.state, instance.iteration, instance.launched_on)
+    return instance, workflow.view(state, facts)

@@ -1,0 +1,135 @@
+"""Read-side queries over instances, artifacts and history: small keyword-only functions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from engine.facts import CycleProgress, Facts
+from engine.workflow import Workflow
+from service.errors import NotFound
+from service.store.models import ArtifactRevision, HistoryEvent, Team, WorkflowInstance
+
+OPEN_CYCLE = (WorkflowInstance.kind == "cycle") & (WorkflowInstance.state != "closed")
+
+
+def get_instance(*, session: Session, instance_id: int, lock: bool = False) -> WorkflowInstance:
+    """The instance, locked for update when `lock` (a no-op on SQLite, where BEGIN IMMEDIATE rules)."""
+    query = select(WorkflowInstance).where(WorkflowInstance.id == instance_id)
+    if lock:
+        query = query.with_for_update()
+    instance = session.exec(query).first()
+    if instance is None:
+        raise NotFound("cycle", instance_id)
+    return instance
+
+
+def current_revisions(
+    *, session: Session, instance_id: int, iteration: int, kind: str | None = None
+) -> list[ArtifactRevision]:
+    """The latest revision of every artifact and record in one iteration, oldest item first."""
+    latest = (
+        select(
+            ArtifactRevision.kind,
+            ArtifactRevision.item,
+            func.max(ArtifactRevision.revision).label("revision"),
+        )
+        .where(ArtifactRevision.instance_id == instance_id, ArtifactRevision.iteration == iteration)
+        .group_by(ArtifactRevision.kind, ArtifactRevision.item)
+    )
+    if kind is not None:
+        latest = latest.where(ArtifactRevision.kind == kind)
+    latest_sub = latest.subquery()
+    query = (
+        select(ArtifactRevision)
+        .join(
+            latest_sub,
+            (ArtifactRevision.kind == latest_sub.c.kind)
+            & (ArtifactRevision.item == latest_sub.c.item)
+            & (ArtifactRevision.revision == latest_sub.c.revision),
+        )
+        .where(ArtifactRevision.instance_id == instance_id, ArtifactRevision.iteration == iteration)
+        .order_by(ArtifactRevision.kind, ArtifactRevision.item)
+    )
+    return list(session.exec(query).all())
+
+
+def revisions(
+    *, session: Session, instance_id: int, kind: str, iteration: int | None = None
+) -> list[ArtifactRevision]:
+    """Every revision of one artifact kind, oldest first, optionally in one iteration."""
+    query = select(ArtifactRevision).where(
+        ArtifactRevision.instance_id == instance_id, ArtifactRevision.kind == kind
+    )
+    if iteration is not None:
+        query = query.where(ArtifactRevision.iteration == iteration)
+    order = (ArtifactRevision.iteration, ArtifactRevision.item, ArtifactRevision.revision)
+    return list(session.exec(query.order_by(*order)).all())
+
+
+def history(*, session: Session, instance_id: int) -> list[HistoryEvent]:
+    query = select(HistoryEvent).where(HistoryEvent.instance_id == instance_id)
+    return list(session.exec(query.order_by(col(HistoryEvent.seq))).all())
+
+
+def school_progress(*, session: Session, school_id: int) -> list[CycleProgress]:
+    """How far each cycle of the school's teams has come, for program-phase gates."""
+    concluded = (
+        select(HistoryEvent.instance_id, func.count().label("n"))
+        .where(HistoryEvent.trigger == "conclude_review")
+        .group_by(HistoryEvent.instance_id)
+        .subquery()
+    )
+    query = (
+        select(WorkflowInstance.condition, WorkflowInstance.state, func.coalesce(concluded.c.n, 0))
+        .join(Team, Team.id == WorkflowInstance.team_id)
+        .outerjoin(concluded, concluded.c.instance_id == WorkflowInstance.id)
+        .where(Team.school_id == school_id, WorkflowInstance.kind == "cycle")
+    )
+    return [CycleProgress(c or "", s, n) for c, s, n in session.exec(query).all()]
+
+
+def gather_facts(
+    *,
+    session: Session,
+    instance: WorkflowInstance,
+    workflow: Workflow,
+    reason: str | None = None,
+    today: dt.date | None = None,
+) -> Facts:
+    """Everything the instance's gates may consult, read in a fixed handful of queries."""
+    assert instance.id is not None
+    artifacts: dict[str, dict[str, Any]] = {}
+    records: dict[str, list[dict[str, Any]]] = {}
+    for rev in current_revisions(
+        session=session, instance_id=instance.id, iteration=instance.iteration
+    ):
+        if workflow.artifacts[rev.kind].spec.repeatable:
+            records.setdefault(rev.kind, []).append(rev.body)
+        else:
+            artifacts[rev.kind] = rev.body
+    school_cycles: Sequence[CycleProgress] = ()
+    if instance.kind == "program_phases" and instance.school_id is not None:
+        school_cycles = school_progress(session=session, school_id=instance.school_id)
+    return Facts(
+        today=today or dt.date.today(),
+        reason=reason,
+        condition=instance.condition,
+        launched_on=instance.launched_on,
+        artifacts=artifacts,
+        records=records,
+        school_cycles=school_cycles,
+    )
+
+
+def active_cycle(*, session: Session, team_id: int) -> WorkflowInstance | None:
+    """The team's open cycle, or else its most recent one."""
+    query = select(WorkflowInstance).where(
+        WorkflowInstance.team_id == team_id, WorkflowInstance.kind == "cycle"
+    )
+    open_first = (WorkflowInstance.state == "closed", col(WorkflowInstance.id).desc())
+    return session.exec(query.order_by(*open_first)).first()

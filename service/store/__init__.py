@@ -1,0 +1,1 @@
+"""Persistence: tables, the database connection, migrations and the unit of work."""

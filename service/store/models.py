@@ -1,0 +1,135 @@
+"""Every table, in one module. Rows hold data; the rules live in the engine."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _timestamp(**kwargs: Any) -> Any:
+    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), **kwargs)
+
+
+class Program(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    created_at: dt.datetime = _timestamp()
+
+
+class School(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("program_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="program.id", index=True)
+    name: str = Field(max_length=200)
+    code: str = Field(max_length=50)
+    created_at: dt.datetime = _timestamp()
+
+
+class Team(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    name: str = Field(max_length=200)
+    created_at: dt.datetime = _timestamp()
+
+
+class Person(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, unique=True)
+    name: str = Field(max_length=200)
+    password_hash: str | None = Field(default=None, max_length=500)
+    is_site_admin: bool = False
+    created_at: dt.datetime = _timestamp()
+
+
+class TeamMembership(SQLModel, table=True):
+    """A person's place on a team: `member` works on it, `coach` supports it."""
+
+    __table_args__ = (UniqueConstraint("team_id", "person_id", "role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="team.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    role: str = Field(max_length=20)
+    created_at: dt.datetime = _timestamp()
+
+
+class ProgramAdmin(SQLModel, table=True):
+    program_id: int = Field(foreign_key="program.id", primary_key=True)
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+    created_at: dt.datetime = _timestamp()
+
+
+class StoredDefinition(SQLModel, table=True):
+    """The exact body of a definition version some instance was pinned to."""
+
+    __table_args__ = (UniqueConstraint("name", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    version: int
+    digest: str = Field(max_length=64, unique=True)
+    body: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: dt.datetime = _timestamp()
+
+
+class WorkflowInstance(SQLModel, table=True):
+    """One run of a workflow: a team's cycle on a condition, its onboarding, or a school's phases.
+
+    `version` goes up on every change, so a writer can tell the instance moved under it.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    definition_id: int = Field(foreign_key="storeddefinition.id")
+    kind: str = Field(max_length=20, index=True)
+    workflow: str = Field(max_length=100)
+    team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
+    school_id: int | None = Field(default=None, foreign_key="school.id", index=True)
+    condition: str | None = Field(default=None, max_length=100)
+    state: str = Field(max_length=50)
+    iteration: int = 1
+    launched_on: dt.date | None = None
+    version: int = 1
+    entered_at: dt.datetime = _timestamp()
+    created_at: dt.datetime = _timestamp()
+
+
+class ArtifactRevision(SQLModel, table=True):
+    """One saved revision of an artifact (item 1) or of one repeatable record (item 1, 2, ...)."""
+
+    __table_args__ = (UniqueConstraint("instance_id", "iteration", "kind", "item", "revision"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    instance_id: int = Field(foreign_key="workflowinstance.id", index=True)
+    iteration: int
+    kind: str = Field(max_length=50)
+    item: int = 1
+    revision: int
+    body: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    author_id: int | None = Field(default=None, foreign_key="person.id")
+    created_at: dt.datetime = _timestamp()
+
+
+class HistoryEvent(SQLModel, table=True):
+    """An append-only record of one transition; `seq` numbers an instance's events from 1."""
+
+    __table_args__ = (UniqueConstraint("instance_id", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    instance_id: int = Field(foreign_key="workflowinstance.id", index=True)
+    seq: int
+    at: dt.datetime = _timestamp()
+    actor_id: int | None = Field(default=None, foreign_key="person.id")
+    trigger: str = Field(max_length=50)
+    from_state: str | None = Field(default=None, max_length=50)
+    to_state: str = Field(max_length=50)
+    iteration: int
+    reason: str | None = None
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
