@@ -41,9 +41,14 @@ def workflow_of(session: Session, instance: WorkflowInstance, catalog: Catalog) 
     return catalog.pinned_workflow(stored)
 
 
-def _append_event(
-    session: Session, instance_id: int, event: Event, actor_id: int | None
+def append_event(
+    session: Session,
+    instance_id: int,
+    event: Event,
+    actor_id: int | None,
+    at: dt.datetime | None = None,
 ) -> HistoryEvent:
+    """Append the instance's next history event; `seq` is unique per instance, so none is doubled."""
     seq = session.exec(
         select(func.coalesce(func.max(HistoryEvent.seq), 0)).where(
             HistoryEvent.instance_id == instance_id
@@ -52,6 +57,7 @@ def _append_event(
     row = HistoryEvent(
         instance_id=instance_id,
         seq=seq + 1,
+        at=at or utcnow(),
         actor_id=actor_id,
         trigger=event.trigger,
         from_state=event.from_state,
@@ -74,6 +80,7 @@ def start_instance(
     team_id: int | None = None,
     school_id: int | None = None,
     catalog: Catalog | None = None,
+    now: dt.datetime | None = None,
 ) -> WorkflowInstance:
     """Start any workflow (a condition's cycle, onboarding, program phases) pinned to today's body."""
     catalog = catalog or get_catalog()
@@ -88,11 +95,13 @@ def start_instance(
         condition=definition.condition,
         state=definition.initial,
     )
+    if now is not None:
+        instance.created_at = instance.entered_at = now
     session.add(instance)
     session.flush()
     assert instance.id is not None
     start = Event("start", None, definition.initial, 1, reason, {"definition_version": stored.version})  # type: ignore[arg-type]
-    _append_event(session, instance.id, start, actor_id)
+    append_event(session, instance.id, start, actor_id, now)
     return instance
 
 
@@ -104,6 +113,7 @@ def start_cycle(
     reason: str,
     actor_id: int | None,
     catalog: Catalog | None = None,
+    now: dt.datetime | None = None,
 ) -> WorkflowInstance:
     """Start a team's cycle on a condition in `why`; one open cycle per team at a time."""
     catalog = catalog or get_catalog()
@@ -122,10 +132,11 @@ def start_cycle(
         reason=reason,
         team_id=team_id,
         catalog=catalog,
+        now=now,
     )
 
 
-def _bump(
+def bump_version(
     session: Session, instance: WorkflowInstance, values: dict[str, Any], expected: int | None
 ) -> None:
     """Write `values` and the next version, if the instance is still at the version we read."""
@@ -153,6 +164,7 @@ def save_artifact(
     item: int | None = None,
     expected_version: int | None = None,
     catalog: Catalog | None = None,
+    now: dt.datetime | None = None,
 ) -> ArtifactRevision:
     """Save a new revision of an artifact, or of one record of a repeatable kind.
 
@@ -187,7 +199,7 @@ def save_artifact(
         if artifact.spec.repeatable and last == 0:
             raise InvalidRequest(f"{kind} has no record {item} to revise")
         revision = last + 1
-    _bump(session, instance, {}, expected_version)
+    bump_version(session, instance, {}, expected_version)
     row = ArtifactRevision(
         instance_id=instance_id,
         iteration=instance.iteration,
@@ -196,6 +208,7 @@ def save_artifact(
         revision=revision,
         body=body,
         author_id=author_id,
+        created_at=now or utcnow(),
     )
     session.add(row)
     session.flush()
@@ -211,7 +224,7 @@ def fire_trigger(
     reason: str | None = None,
     expected_version: int | None = None,
     override: bool = False,
-    today: dt.date | None = None,
+    now: dt.datetime | None = None,
     catalog: Catalog | None = None,
 ) -> Fired:
     """Lock the instance, ask the engine, and write the new state with its history event."""
@@ -220,26 +233,29 @@ def fire_trigger(
     if expected_version is not None and expected_version != instance.version:
         raise ConcurrentChange(expected_version, instance.version)
     workflow = workflow_of(session, instance, catalog)
-    facts = gather_facts(session=session, instance=instance, workflow=workflow, reason=reason, today=today)
+    now = now or utcnow()
+    facts = gather_facts(
+        session=session, instance=instance, workflow=workflow, reason=reason, today=now.date()
+    )
     current = InstanceState(instance.state, instance.iteration, instance.launched_on)
     outcome = workflow.fire(trigger, current, facts, override=override)
-    _bump(
+    bump_version(
         session,
         instance,
         {
             "state": outcome.instance.state,
             "iteration": outcome.instance.iteration,
             "launched_on": outcome.instance.launched_on,
-            "entered_at": utcnow(),
+            "entered_at": now,
         },
         expected_version,
     )
-    next_cycle = _follow_up(session, instance, outcome, facts.artifacts, actor_id, catalog)
+    next_cycle = _follow_up(session, instance, outcome, facts.artifacts, actor_id, catalog, now)
     event = outcome.event
     if next_cycle is not None:
         event = replace(event, details={**event.details, "next_cycle_id": next_cycle.id})
     assert instance.id is not None
-    row = _append_event(session, instance.id, event, actor_id)
+    row = append_event(session, instance.id, event, actor_id, now)
     return Fired(instance, row, next_cycle.id if next_cycle else None)
 
 
@@ -250,6 +266,7 @@ def _follow_up(
     artifacts: Any,
     actor_id: int | None,
     catalog: Catalog,
+    now: dt.datetime,
 ) -> WorkflowInstance | None:
     """Start the cycle a decision or a first choice points to, so the team can go straight on."""
     if instance.team_id is None:
@@ -269,6 +286,7 @@ def _follow_up(
         reason=reason,
         actor_id=actor_id,
         catalog=catalog,
+        now=now,
     )
 
 
