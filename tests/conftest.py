@@ -1,0 +1,64 @@
+"""Databases for the tests: a migrated SQLite file and a fresh PostgreSQL database per run.
+
+PostgreSQL tests are skipped when no server answers, unless IMPROVE_REQUIRE_POSTGRES=1
+(as in CI), where an unreachable server fails the run instead.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+
+from service.store.database import get_engine
+from service.store.migrate import upgrade
+
+POSTGRES_URL = os.environ.get(
+    "IMPROVE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+def _libpq(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A new, migrated database on the PostgreSQL server, dropped after the run."""
+    name = f"improve_test_{uuid.uuid4().hex[:10]}"
+    try:
+        admin = psycopg.connect(_libpq(POSTGRES_URL), autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        if os.environ.get("IMPROVE_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL is required but unreachable at {POSTGRES_URL}: {exc}")
+        pytest.skip(f"no PostgreSQL at {POSTGRES_URL}")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+        upgrade(url)
+        yield url
+        get_engine(url).dispose()
+        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'improve.db'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """Each test that takes this runs once on SQLite and once on PostgreSQL."""
+    return request.getfixturevalue(f"{request.param}_url")
+
+
+@pytest.fixture
+def db(database_url: str) -> Engine:
+    return get_engine(database_url)
