@@ -72,7 +72,9 @@ def _is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _field_gaps(spec: FieldSpec, value: object, doc: Mapping[str, object], path: str) -> list[FieldGap]:
+def _field_gaps(
+    spec: FieldSpec, value: object, doc: Mapping[str, object], path: str
+) -> list[FieldGap]:
     if spec.required_when is not None:
         applies = all(doc.get(k) == v for k, v in spec.required_when.items())
         if not applies:
@@ -85,7 +87,9 @@ def _field_gaps(spec: FieldSpec, value: object, doc: Mapping[str, object], path:
             return [FieldGap(path, f"add at least {spec.min_items} {spec.label.lower()}")]
         if spec.item == "text":
             return [
-                FieldGap(f"{path}.{i}", "is blank") for i, item in enumerate(items) if _is_blank(item)
+                FieldGap(f"{path}.{i}", "is blank")
+                for i, item in enumerate(items)
+                if _is_blank(item)
             ]
         assert spec.item_fields is not None
         return [

@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections import deque
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -119,7 +119,9 @@ def _problems(definition: Definition, content: ContentPack) -> list[str]:
                 problems.append(f"transition {t.trigger!r} uses unknown state {end!r}")
         problems.extend(_gate_problems(definition, t, catalog, content))
         problems.extend(
-            f"transition {t.trigger!r} uses unknown effect {e!r}" for e in t.effects if e not in EFFECTS
+            f"transition {t.trigger!r} uses unknown effect {e!r}"
+            for e in t.effects
+            if e not in EFFECTS
         )
     for s in definition.states:
         problems.extend(
@@ -139,7 +141,9 @@ def _problems(definition: Definition, content: ContentPack) -> list[str]:
     if not problems:
         unreachable = set(names) - _reachable(definition)
         if unreachable:
-            problems.append(f"states cannot be reached from {definition.initial!r}: {sorted(unreachable)}")
+            problems.append(
+                f"states cannot be reached from {definition.initial!r}: {sorted(unreachable)}"
+            )
     return problems
 
 
@@ -261,7 +265,9 @@ def load_file(path: Path, content: ContentPack) -> Definition:
     else:
         raw = _read(path)
         if raw.get("name") != path.stem:
-            raise DefinitionError(str(path), f"name {raw.get('name')!r} does not match the file name")
+            raise DefinitionError(
+                str(path), f"name {raw.get('name')!r} does not match the file name"
+            )
     return validate(parse(raw, str(path)), content, str(path))
 
 

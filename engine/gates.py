@@ -45,7 +45,9 @@ class Gate:
 REGISTRY: dict[str, Gate] = {}
 
 
-def gate(name: str, *, kinds: set[WorkflowKind], arg: ArgKind, summary: str) -> Callable[[Check], Check]:
+def gate(
+    name: str, *, kinds: set[WorkflowKind], arg: ArgKind, summary: str
+) -> Callable[[Check], Check]:
     def register(check: Check) -> Check:
         REGISTRY[name] = Gate(name, check, frozenset(kinds), arg, summary)
         return check
@@ -150,8 +152,12 @@ def _decided(ctx: GateContext, choice: str) -> str | None:
     return None
 
 
-@gate("reason_given", kinds={"cycle", "onboarding", "program_phases"}, arg=None,
-      summary="the person firing it writes a reason")
+@gate(
+    "reason_given",
+    kinds={"cycle", "onboarding", "program_phases"},
+    arg=None,
+    summary="the person firing it writes a reason",
+)
 def _reason_given(ctx: GateContext, _: None) -> str | None:
     if not (ctx.facts.reason or "").strip():
         return "Write the reason for this step."

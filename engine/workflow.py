@@ -199,7 +199,9 @@ class Workflow:
             for t in self.definition.transitions
             if t.source == instance.state
         )
-        return StageView(instance.state, title, goal, state.final, instance.iteration, required, triggers)
+        return StageView(
+            instance.state, title, goal, state.final, instance.iteration, required, triggers
+        )
 
     def _current(self, kind: str, facts: Facts) -> dict[str, Any] | None:
         if self.artifacts[kind].spec.repeatable:
@@ -228,7 +230,9 @@ class Workflow:
             if not transition.overridable:
                 raise GatesUnmet(trigger, [Unmet("override", f"{trigger} cannot be overridden.")])
             if not (facts.reason or "").strip():
-                raise GatesUnmet(trigger, [Unmet("reason_given", "An override needs a written reason.")])
+                raise GatesUnmet(
+                    trigger, [Unmet("reason_given", "An override needs a written reason.")]
+                )
             overridden, unmet = unmet, []
         if unmet:
             raise GatesUnmet(trigger, unmet)
@@ -268,13 +272,17 @@ class Workflow:
                 instance = self.start()
                 continue
             if from_state != instance.state:
-                raise ValueError(f"event {number} leaves {from_state!r}, but the state was {instance.state!r}")
+                raise ValueError(
+                    f"event {number} leaves {from_state!r}, but the state was {instance.state!r}"
+                )
             if trigger == MIGRATE:
                 instance = replace(instance, state=to_state)
                 continue
             transition = self._by_source.get((trigger, from_state))
             if transition is None or transition.dest != to_state:
-                raise ValueError(f"event {number}: {trigger} does not lead from {from_state!r} to {to_state!r}")
+                raise ValueError(
+                    f"event {number}: {trigger} does not lead from {from_state!r} to {to_state!r}"
+                )
             instance = replace(instance, state=to_state)
             if "next_iteration" in transition.effects:
                 instance = replace(instance, iteration=instance.iteration + 1)
@@ -322,6 +330,8 @@ def compile_workflow(definition: Definition, content: ContentPack) -> Workflow:
         workflow = _compiled.get(key)
         if workflow is None:
             if definition.kind == "cycle" and definition.condition not in content.conditions:
-                raise DefinitionError(definition.name, "its condition has no guide in the content pack")
+                raise DefinitionError(
+                    definition.name, "its condition has no guide in the content pack"
+                )
             workflow = _compiled[key] = Workflow(definition, content)
     return workflow

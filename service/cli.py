@@ -46,11 +46,14 @@ def demo() -> None:
     with unit_of_work(get_engine(url)) as session:
         summary = seed_demo(session)
     verb = "Created" if summary.created else "Found"
-    console.print(f"{verb} the demo program (id {summary.program_id}) in {url}: "
-                  f"{summary.schools} schools.")
-    for title, counts in (("Cycles by state", summary.states),
-                          ("Cycles by condition", summary.conditions),
-                          ("Schools by program phase", summary.phases)):
+    console.print(
+        f"{verb} the demo program (id {summary.program_id}) in {url}: {summary.schools} schools."
+    )
+    for title, counts in (
+        ("Cycles by state", summary.states),
+        ("Cycles by condition", summary.conditions),
+        ("Schools by program phase", summary.phases),
+    ):
         table = Table(title=title)
         table.add_column("")
         table.add_column("count", justify="right")
@@ -71,11 +74,14 @@ def workflows_check() -> None:
     for column in ("name", "version", "kind", "states", "triggers", "digest"):
         table.add_column(column)
     for d in catalog.definitions.values():
-        table.add_row(d.name, str(d.version), d.kind, str(len(d.states)),
-                      str(len(d.triggers)), d.digest[:12])
+        table.add_row(
+            d.name, str(d.version), d.kind, str(len(d.states)), str(len(d.triggers)), d.digest[:12]
+        )
     console.print(table)
-    console.print(f"Content pack {catalog.content.root}: {len(catalog.content.conditions)} conditions, "
-                  f"{len(catalog.content.artifacts)} artifact kinds. All valid.")
+    console.print(
+        f"Content pack {catalog.content.root}: {len(catalog.content.conditions)} conditions, "
+        f"{len(catalog.content.artifacts)} artifact kinds. All valid."
+    )
 
 
 @workflows_app.command("show")
@@ -92,8 +98,9 @@ def workflows_show(slug: str) -> None:
     for column in ("state", "stage title", "requires", "final"):
         states.add_column(column)
     for s in d.states:
-        states.add_row(s.name, workflow.stage_text(s.name)[0], ", ".join(s.requires),
-                       "yes" if s.final else "")
+        states.add_row(
+            s.name, workflow.stage_text(s.name)[0], ", ".join(s.requires), "yes" if s.final else ""
+        )
     console.print(states)
     transitions = Table(title="Triggers")
     for column in ("trigger", "from", "to", "gates"):
@@ -122,8 +129,9 @@ def workflows_migrate(
         return
     try:
         with unit_of_work(get_engine(get_settings().database_url)) as session:
-            moved = migrate_instances(session=session, workflow_name=slug, state_map=state_map,
-                                      actor_id=None)
+            moved = migrate_instances(
+                session=session, workflow_name=slug, state_map=state_map, actor_id=None
+            )
     except (MigrationRefused, EngineError) as exc:
         _fail(str(exc))
         return
@@ -135,9 +143,9 @@ def workflows_migrate(
 @app.command()
 def status(team: Annotated[str, typer.Argument(help="The team's id or exact name")]) -> None:
     """A team's current stage, what it still owes, and which steps are blocked and why."""
+    from service.instances import instance_view
     from service.organisation import find_team
     from service.queries import active_cycle
-    from service.instances import instance_view
 
     try:
         with unit_of_work(get_engine(get_settings().database_url), write=False) as session:

@@ -54,54 +54,109 @@ class _Clock:
         return self.now
 
 
-def _onboard(session: Session, team_id: int, actor: int, condition: str, clock: _Clock,
-             catalog: Catalog) -> int:
+def _onboard(
+    session: Session, team_id: int, actor: int, condition: str, clock: _Clock, catalog: Catalog
+) -> int:
     """Walk a team through onboarding; the choice starts its first cycle. Returns the cycle id."""
-    onboarding = start_instance(session=session, workflow_name="onboarding", actor_id=actor,
-                                reason="New team", team_id=team_id, catalog=catalog, now=clock.now)
+    onboarding = start_instance(
+        session=session,
+        workflow_name="onboarding",
+        actor_id=actor,
+        reason="New team",
+        team_id=team_id,
+        catalog=catalog,
+        now=clock.now,
+    )
     assert onboarding.id is not None
     content = catalog.content
 
     def save(kind: str, data: dict) -> None:
-        save_artifact(session=session, instance_id=onboarding.id, kind=kind, data=data,
-                      author_id=actor, catalog=catalog, now=clock.step(1, 3))
+        save_artifact(
+            session=session,
+            instance_id=onboarding.id,
+            kind=kind,
+            data=data,
+            author_id=actor,
+            catalog=catalog,
+            now=clock.step(1, 3),
+        )
 
     def fire(trigger: str) -> int | None:
-        return fire_trigger(session=session, instance_id=onboarding.id, trigger=trigger,
-                            actor_id=actor, catalog=catalog, now=clock.step(1, 4)).next_cycle_id
+        return fire_trigger(
+            session=session,
+            instance_id=onboarding.id,
+            trigger=trigger,
+            actor_id=actor,
+            catalog=catalog,
+            now=clock.step(1, 4),
+        ).next_cycle_id
 
-    save("playbook_overview", {"reviewed_on": clock.now.date().isoformat(),
-                               "attendees": ["Principal", "Two grade leads", "Counsellor"],
-                               "takeaways": "We want to start small and measure honestly."})
+    save(
+        "playbook_overview",
+        {
+            "reviewed_on": clock.now.date().isoformat(),
+            "attendees": ["Principal", "Two grade leads", "Counsellor"],
+            "takeaways": "We want to start small and measure honestly.",
+        },
+    )
     fire("finish_overview")
     ratings = [
-        {"condition": slug, "dimension": guide.rubric.dimensions[0].name,
-         "level": ("beginning", "developing", "established")[(guide.order + team_id) % 3],
-         "evidence": "Discussed at our team meeting with examples from this term."}
+        {
+            "condition": slug,
+            "dimension": guide.rubric.dimensions[0].name,
+            "level": ("beginning", "developing", "established")[(guide.order + team_id) % 3],
+            "evidence": "Discussed at our team meeting with examples from this term.",
+        }
         for slug, guide in content.conditions.items()
     ]
     save("self_assessment", {"ratings": ratings})
     fire("finish_self_assessment")
-    save("condition_choice", {"condition": condition, "basis": "greatest_need",
-                              "reason": "It scored lowest on our self-assessment."})
+    save(
+        "condition_choice",
+        {
+            "condition": condition,
+            "basis": "greatest_need",
+            "reason": "It scored lowest on our self-assessment.",
+        },
+    )
     cycle_id = fire("choose_condition")
     assert cycle_id is not None
     return cycle_id
 
 
-def _walk_cycle(session: Session, cycle_id: int, target: str, actor: int, clock: _Clock,
-                catalog: Catalog, next_condition: str) -> None:
+def _walk_cycle(
+    session: Session,
+    cycle_id: int,
+    target: str,
+    actor: int,
+    clock: _Clock,
+    catalog: Catalog,
+    next_condition: str,
+) -> None:
     """Drive a cycle from `why` to its target stage with realistic artifacts on the way."""
     condition = session.get(WorkflowInstance, cycle_id).condition  # type: ignore[union-attr]
     title = catalog.content.conditions[condition or ""].title
 
     def save(kind: str, data: dict) -> None:
-        save_artifact(session=session, instance_id=cycle_id, kind=kind, data=data,
-                      author_id=actor, catalog=catalog, now=clock.step(2, 6))
+        save_artifact(
+            session=session,
+            instance_id=cycle_id,
+            kind=kind,
+            data=data,
+            author_id=actor,
+            catalog=catalog,
+            now=clock.step(2, 6),
+        )
 
     def fire(trigger: str) -> None:
-        fire_trigger(session=session, instance_id=cycle_id, trigger=trigger, actor_id=actor,
-                     catalog=catalog, now=clock.step())
+        fire_trigger(
+            session=session,
+            instance_id=cycle_id,
+            trigger=trigger,
+            actor_id=actor,
+            catalog=catalog,
+            now=clock.step(),
+        )
 
     steps = TARGETS.index(target)
     save("theory_of_action", sample.theory_of_action(title))
@@ -126,20 +181,42 @@ def _walk_cycle(session: Session, cycle_id: int, target: str, actor: int, clock:
         fire("revisit")
 
 
-def _advance_phases(session: Session, phase_id: int, target: str, admin: int, clock_now: dt.datetime,
-                    catalog: Catalog) -> None:
-    steps = {"designing": [], "implementing": ["begin_implementing"],
-             "cultivating": ["begin_implementing", "begin_cultivating"],
-             "sustaining": ["begin_implementing", "begin_cultivating", "begin_sustaining"]}[target]
+def _advance_phases(
+    session: Session,
+    phase_id: int,
+    target: str,
+    admin: int,
+    clock_now: dt.datetime,
+    catalog: Catalog,
+) -> None:
+    steps = {
+        "designing": [],
+        "implementing": ["begin_implementing"],
+        "cultivating": ["begin_implementing", "begin_cultivating"],
+        "sustaining": ["begin_implementing", "begin_cultivating", "begin_sustaining"],
+    }[target]
     for trigger in steps:
         try:
-            fire_trigger(session=session, instance_id=phase_id, trigger=trigger, actor_id=admin,
-                         reason="The school met this year's milestones.", catalog=catalog,
-                         now=clock_now)
+            fire_trigger(
+                session=session,
+                instance_id=phase_id,
+                trigger=trigger,
+                actor_id=admin,
+                reason="The school met this year's milestones.",
+                catalog=catalog,
+                now=clock_now,
+            )
         except GatesUnmet:
-            fire_trigger(session=session, instance_id=phase_id, trigger=trigger, actor_id=admin,
-                         reason="Joined from the pilot cohort, already past this year's work.",
-                         override=True, catalog=catalog, now=clock_now)
+            fire_trigger(
+                session=session,
+                instance_id=phase_id,
+                trigger=trigger,
+                actor_id=admin,
+                reason="Joined from the pilot cohort, already past this year's work.",
+                override=True,
+                catalog=catalog,
+                now=clock_now,
+            )
 
 
 def seed_demo(session: Session, *, catalog: Catalog | None = None, seed: int = 7) -> DemoSummary:
@@ -152,29 +229,55 @@ def seed_demo(session: Session, *, catalog: Catalog | None = None, seed: int = 7
     program = create_program(session=session, name=DEMO_PROGRAM)
     assert program.id is not None
     admin = create_person(session=session, email="admin@demo.example", name="Pat Morgan")
-    coaches = [create_person(session=session, email=f"coach{n}@demo.example", name=name)
-               for n, name in ((1, "Rae Okafor"), (2, "Sam Lindqvist"))]
+    coaches = [
+        create_person(session=session, email=f"coach{n}@demo.example", name=name)
+        for n, name in ((1, "Rae Okafor"), (2, "Sam Lindqvist"))
+    ]
     add_program_admin(session=session, program_id=program.id, person_id=admin.id or 0)
     slugs = catalog.content.condition_slugs
     today = utcnow().replace(hour=15, minute=0, second=0, microsecond=0)
     for n in range(SCHOOL_COUNT):
-        school = add_school(session=session, program_id=program.id,
-                            name=f"{_SCHOOL_NAMES[n]} School", code=f"S{n + 1:02d}")
-        team = add_team(session=session, school_id=school.id or 0, name=f"{_SCHOOL_NAMES[n]} leadership team")
-        member = create_person(session=session, email=f"team{n + 1:02d}@demo.example",
-                               name=f"{_SCHOOL_NAMES[n]} team lead")
+        school = add_school(
+            session=session,
+            program_id=program.id,
+            name=f"{_SCHOOL_NAMES[n]} School",
+            code=f"S{n + 1:02d}",
+        )
+        team = add_team(
+            session=session, school_id=school.id or 0, name=f"{_SCHOOL_NAMES[n]} leadership team"
+        )
+        member = create_person(
+            session=session,
+            email=f"team{n + 1:02d}@demo.example",
+            name=f"{_SCHOOL_NAMES[n]} team lead",
+        )
         assert team.id is not None and member.id is not None
         add_to_team(session=session, team_id=team.id, person_id=member.id, role="member")
-        add_to_team(session=session, team_id=team.id, person_id=coaches[n % 2].id or 0, role="coach")
+        add_to_team(
+            session=session, team_id=team.id, person_id=coaches[n % 2].id or 0, role="coach"
+        )
         condition = slugs[n % len(slugs)]
         target = TARGETS[(n + n // len(slugs)) % len(TARGETS)]
         clock = _Clock(today - dt.timedelta(days=200 + rng.randint(0, 60)), rng)
-        phase = start_instance(session=session, workflow_name="program-phases", actor_id=admin.id,
-                               reason="Enrolled in the cohort", school_id=school.id,
-                               catalog=catalog, now=clock.now)
+        phase = start_instance(
+            session=session,
+            workflow_name="program-phases",
+            actor_id=admin.id,
+            reason="Enrolled in the cohort",
+            school_id=school.id,
+            catalog=catalog,
+            now=clock.now,
+        )
         cycle_id = _onboard(session, team.id, member.id, condition, clock, catalog)
-        _walk_cycle(session, cycle_id, target, member.id, clock, catalog,
-                    next_condition=slugs[(n + 3) % len(slugs)])
+        _walk_cycle(
+            session,
+            cycle_id,
+            target,
+            member.id,
+            clock,
+            catalog,
+            next_condition=slugs[(n + 3) % len(slugs)],
+        )
         phase_target = ("designing", "implementing", "cultivating", "sustaining")[n % 4]
         _advance_phases(session, phase.id or 0, phase_target, admin.id or 0, clock.now, catalog)
     return summarise(session, program.id, created=True)
@@ -203,8 +306,28 @@ def summarise(session: Session, program_id: int, *, created: bool) -> DemoSummar
 
 
 _SCHOOL_NAMES = (
-    "Alder", "Birchwood", "Cedar Hill", "Dunmore", "Elm Street", "Fairview", "Glenbrook",
-    "Harbor", "Ironwood", "Juniper", "Kingsley", "Lakeside", "Maple Grove", "Northgate",
-    "Oakridge", "Pinecrest", "Quarry Road", "Riverside", "Stonebridge", "Thornton",
-    "Union", "Valley View", "Westfield", "Yarrow",
+    "Alder",
+    "Birchwood",
+    "Cedar Hill",
+    "Dunmore",
+    "Elm Street",
+    "Fairview",
+    "Glenbrook",
+    "Harbor",
+    "Ironwood",
+    "Juniper",
+    "Kingsley",
+    "Lakeside",
+    "Maple Grove",
+    "Northgate",
+    "Oakridge",
+    "Pinecrest",
+    "Quarry Road",
+    "Riverside",
+    "Stonebridge",
+    "Thornton",
+    "Union",
+    "Valley View",
+    "Westfield",
+    "Yarrow",
 )

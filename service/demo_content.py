@@ -9,12 +9,15 @@ from typing import Any
 def theory_of_action(title: str) -> dict[str, Any]:
     topic = title.lower()
     return {
-        "goal": f"By spring, most staff describe {topic} as a strength they can point to in daily work.",
-        "problem_of_practice": f"Staff meetings rarely touch {topic}; decisions about it happen in the office.",
+        "goal": f"By spring, most staff describe {topic} as a strength "
+        "they can point to in daily work.",
+        "problem_of_practice": f"Staff meetings rarely touch {topic}; "
+        "decisions about it happen in the office.",
         "staff_evidence": f"Twenty-six of forty staff answered our short survey on {topic}; "
         "two focus groups said they want a real say but do not know where to start.",
         "barrier": "There is no regular, protected place in the week where this work happens.",
-        "approach": "Pilot a fortnightly thirty-minute slot, run by teachers, inside existing meetings.",
+        "approach": "Pilot a fortnightly thirty-minute slot, run by teachers, "
+        "inside existing meetings.",
         "statement": f"If teachers lead a short, protected slot on {topic} every two weeks, "
         "then more staff will take part in decisions and say so in our spring survey.",
     }

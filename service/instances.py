@@ -48,7 +48,7 @@ def append_event(
     actor_id: int | None,
     at: dt.datetime | None = None,
 ) -> HistoryEvent:
-    """Append the instance's next history event; `seq` is unique per instance, so none is doubled."""
+    """Append the instance's next event; `seq` is unique per instance, so none is doubled."""
     seq = session.exec(
         select(func.coalesce(func.max(HistoryEvent.seq), 0)).where(
             HistoryEvent.instance_id == instance_id
@@ -82,7 +82,7 @@ def start_instance(
     catalog: Catalog | None = None,
     now: dt.datetime | None = None,
 ) -> WorkflowInstance:
-    """Start any workflow (a condition's cycle, onboarding, program phases) pinned to today's body."""
+    """Start any workflow (a cycle, onboarding, program phases), pinned to today's body."""
     catalog = catalog or get_catalog()
     definition = catalog.definition(workflow_name)
     stored = pin(session, definition)
@@ -100,7 +100,9 @@ def start_instance(
     session.add(instance)
     session.flush()
     assert instance.id is not None
-    start = Event("start", None, definition.initial, 1, reason, {"definition_version": stored.version})  # type: ignore[arg-type]
+    start = Event(
+        "start", None, definition.initial, 1, reason, {"definition_version": stored.version}
+    )  # type: ignore[arg-type]
     append_event(session, instance.id, start, actor_id, now)
     return instance
 
@@ -185,7 +187,9 @@ def save_artifact(
         & (ArtifactRevision.kind == kind)
     )
     if artifact.spec.repeatable and item is None:
-        last_item = session.exec(select(func.coalesce(func.max(ArtifactRevision.item), 0)).where(scope)).one()
+        last_item = session.exec(
+            select(func.coalesce(func.max(ArtifactRevision.item), 0)).where(scope)
+        ).one()
         item, revision = last_item + 1, 1
     else:
         if not artifact.spec.repeatable and item not in (None, 1):
@@ -291,7 +295,11 @@ def _follow_up(
 
 
 def instance_view(
-    *, session: Session, instance_id: int, catalog: Catalog | None = None, today: dt.date | None = None
+    *,
+    session: Session,
+    instance_id: int,
+    catalog: Catalog | None = None,
+    today: dt.date | None = None,
 ) -> tuple[WorkflowInstance, StageView]:
     """The instance with what the engine says about it now."""
     catalog = catalog or get_catalog()

@@ -41,13 +41,19 @@ def add_team(*, session: Session, school_id: int, name: str) -> Team:
 
 
 def create_person(
-    *, session: Session, email: str, name: str, password_hash: str | None = None,
+    *,
+    session: Session,
+    email: str,
+    name: str,
+    password_hash: str | None = None,
     is_site_admin: bool = False,
 ) -> Person:
     email = email.strip().lower()
     if session.exec(select(Person).where(Person.email == email)).first() is not None:
         raise InvalidRequest(f"a person with e-mail {email!r} already exists")
-    person = Person(email=email, name=name, password_hash=password_hash, is_site_admin=is_site_admin)
+    person = Person(
+        email=email, name=name, password_hash=password_hash, is_site_admin=is_site_admin
+    )
     session.add(person)
     session.flush()
     return person
@@ -78,7 +84,9 @@ def find_team(*, session: Session, key: str) -> Team:
         return team
     teams = session.exec(select(Team).where(Team.name == key)).all()
     if len(teams) != 1:
-        raise NotFound("team", repr(key)) if not teams else InvalidRequest(
-            f"{len(teams)} teams are named {key!r}; use the team's id"
+        raise (
+            NotFound("team", repr(key))
+            if not teams
+            else InvalidRequest(f"{len(teams)} teams are named {key!r}; use the team's id")
         )
     return teams[0]

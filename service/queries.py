@@ -18,7 +18,7 @@ OPEN_CYCLE = (WorkflowInstance.kind == "cycle") & (WorkflowInstance.state != "cl
 
 
 def get_instance(*, session: Session, instance_id: int, lock: bool = False) -> WorkflowInstance:
-    """The instance, locked for update when `lock` (a no-op on SQLite, where BEGIN IMMEDIATE rules)."""
+    """The instance, row-locked when `lock` (SQLite needs none: BEGIN IMMEDIATE serialises)."""
     query = select(WorkflowInstance).where(WorkflowInstance.id == instance_id)
     if lock:
         query = query.with_for_update()

@@ -15,7 +15,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="IMPROVE_", env_file=".env", extra="ignore")
 
     database_url: str = "sqlite:///improve.db"
-    """SQLite file under the working directory by default; a postgresql+psycopg:// URL for a state."""
+    """A SQLite file in the working directory by default; postgresql+psycopg://... for a state."""
 
     content_dir: Path = content.CONTENT_DIR
     workflows_dir: Path = workflows.WORKFLOWS_DIR

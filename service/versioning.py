@@ -40,7 +40,9 @@ def migrate_instances(
     new_states = {s.name for s in target.states}
     wrong = {old: new for old, new in state_map.items() if new not in new_states}
     if wrong:
-        raise MigrationRefused(f"{workflow_name} v{target.version} has no state(s) {sorted(wrong.values())}")
+        raise MigrationRefused(
+            f"{workflow_name} v{target.version} has no state(s) {sorted(wrong.values())}"
+        )
     stored = pin(session, target)
     query = (
         select(WorkflowInstance)
@@ -53,7 +55,9 @@ def migrate_instances(
         .with_for_update()
     )
     instances = [
-        i for i in session.exec(query).all() if not workflow_of(session, i, catalog).is_final(i.state)
+        i
+        for i in session.exec(query).all()
+        if not workflow_of(session, i, catalog).is_final(i.state)
     ]
     unmapped = sorted({i.state for i in instances if i.state not in state_map})
     if unmapped:
@@ -71,7 +75,14 @@ def migrate_instances(
         append_event(
             session,
             instance.id,
-            Event(MIGRATE, old_state, new_state, instance.iteration, f"migrated to v{target.version}", details),
+            Event(
+                MIGRATE,
+                old_state,
+                new_state,
+                instance.iteration,
+                f"migrated to v{target.version}",
+                details,
+            ),
             actor_id,
         )
         moved.append(Migrated(instance.id, old_state, new_state))

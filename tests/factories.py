@@ -19,7 +19,10 @@ def new_team(db: Engine) -> int:
     with unit_of_work(db) as session:
         program = create_program(session=session, name="Test program")
         school = add_school(
-            session=session, program_id=program.id or 0, name="Test school", code=uuid.uuid4().hex[:8]
+            session=session,
+            program_id=program.id or 0,
+            name="Test school",
+            code=uuid.uuid4().hex[:8],
         )
         return add_team(session=session, school_id=school.id or 0, name="Test team").id or 0
 
@@ -28,8 +31,12 @@ def new_cycle(db: Engine, condition: str = "vision-and-strategy", **kwargs: Any)
     team_id = new_team(db)
     with unit_of_work(db) as session:
         cycle = start_cycle(
-            session=session, team_id=team_id, condition=condition, reason="Greatest need",
-            actor_id=None, **kwargs,
+            session=session,
+            team_id=team_id,
+            condition=condition,
+            reason="Greatest need",
+            actor_id=None,
+            **kwargs,
         )
         return cycle.id or 0
 
@@ -70,22 +77,36 @@ def action_timeline() -> dict[str, Any]:
 
 
 def data_collection(on: dt.date, source: str = "feedback") -> dict[str, Any]:
-    return {"collected_on": on.isoformat(), "source": source, "participants": "12", "summary": "Ok."}
+    return {
+        "collected_on": on.isoformat(),
+        "source": source,
+        "participants": "12",
+        "summary": "Ok.",
+    }
 
 
 def impact_assessment() -> dict[str, Any]:
-    return {"findings": "It helped.", "goal_progress": "met", "evidence": "Minutes.", "adjustments": "None."}
+    return {
+        "findings": "It helped.",
+        "goal_progress": "met",
+        "evidence": "Minutes.",
+        "adjustments": "None.",
+    }
 
 
 def save(db: Engine, cycle_id: int, kind: str, data: dict[str, Any], **kwargs: Any) -> None:
     with unit_of_work(db) as session:
-        save_artifact(session=session, instance_id=cycle_id, kind=kind, data=data, author_id=None, **kwargs)
+        save_artifact(
+            session=session, instance_id=cycle_id, kind=kind, data=data, author_id=None, **kwargs
+        )
 
 
 def fire(db: Engine, cycle_id: int, trigger: str, **kwargs: Any) -> Any:
     kwargs.setdefault("now", LAUNCH)
     with unit_of_work(db) as session:
-        return fire_trigger(session=session, instance_id=cycle_id, trigger=trigger, actor_id=None, **kwargs)
+        return fire_trigger(
+            session=session, instance_id=cycle_id, trigger=trigger, actor_id=None, **kwargs
+        )
 
 
 def walk_to_decide(db: Engine, cycle_id: int) -> None:

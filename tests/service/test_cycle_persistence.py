@@ -47,12 +47,26 @@ def test_a_new_cycle_starts_in_why_with_its_reason_in_the_history(db: Engine) ->
 def test_a_team_works_one_condition_at_a_time(db: Engine) -> None:
     team_id = new_team(db)
     with unit_of_work(db) as session:
-        start_cycle(session=session, team_id=team_id, condition="shared-influence", reason="r", actor_id=None)
+        start_cycle(
+            session=session,
+            team_id=team_id,
+            condition="shared-influence",
+            reason="r",
+            actor_id=None,
+        )
     with pytest.raises(CycleAlreadyOpen), unit_of_work(db) as session:
-        start_cycle(session=session, team_id=team_id, condition="vision-and-strategy", reason="r", actor_id=None)
+        start_cycle(
+            session=session,
+            team_id=team_id,
+            condition="vision-and-strategy",
+            reason="r",
+            actor_id=None,
+        )
 
 
-def test_planning_is_refused_and_nothing_is_written_until_the_theory_of_action_is_complete(db: Engine) -> None:
+def test_planning_is_refused_and_nothing_is_written_until_the_theory_of_action_is_complete(
+    db: Engine,
+) -> None:
     cycle_id = new_cycle(db)
     incomplete = {**theory_of_action(), "statement": "We will plan together."}
     save(db, cycle_id, "theory_of_action", incomplete)
@@ -75,10 +89,14 @@ def test_every_save_is_a_new_revision_and_nothing_is_overwritten(db: Engine) -> 
     assert [r.body["goal"] for r in current] == ["second"]
 
 
-def test_an_invalid_draft_is_refused_with_its_field_paths_and_leaves_no_revision(db: Engine) -> None:
+def test_an_invalid_draft_is_refused_with_its_field_paths_and_leaves_no_revision(
+    db: Engine,
+) -> None:
     cycle_id = new_cycle(db)
     with pytest.raises(ArtifactInvalid) as refused:
-        save(db, cycle_id, "action_timeline", {"items": [{"due": "next week", "status": "someday"}]})
+        save(
+            db, cycle_id, "action_timeline", {"items": [{"due": "next week", "status": "someday"}]}
+        )
     assert {e.path for e in refused.value.errors} == {"items.0.due", "items.0.status"}
     with unit_of_work(db, write=False) as session:
         assert revisions(session=session, instance_id=cycle_id, kind="action_timeline") == []
@@ -96,19 +114,33 @@ def test_step_back_needs_a_reason_and_keeps_every_artifact(db: Engine) -> None:
         fire(db, cycle_id, "step_back")
     fire(db, cycle_id, "step_back", reason="The data needs another look.")
     with unit_of_work(db, write=False) as session:
-        kinds = {r.kind for r in current_revisions(session=session, instance_id=cycle_id, iteration=1)}
+        kinds = {
+            r.kind for r in current_revisions(session=session, instance_id=cycle_id, iteration=1)
+        }
         _, view = instance_view(session=session, instance_id=cycle_id)
     assert _cycle(db, cycle_id).state == "review"
-    assert kinds == {"theory_of_action", "purpose_map", "action_timeline", "data_collection", "impact_assessment"}
+    assert kinds == {
+        "theory_of_action",
+        "purpose_map",
+        "action_timeline",
+        "data_collection",
+        "impact_assessment",
+    }
     assert [a.status for a in view.required] == ["complete"]
 
 
 def test_revisit_starts_iteration_two_and_leaves_iteration_one_intact(db: Engine) -> None:
     cycle_id = new_cycle(db)
     walk_to_decide(db, cycle_id)
-    save(db, cycle_id, "decision", {"choice": "revisit", "rationale": "Only half the staff joined."})
+    save(
+        db, cycle_id, "decision", {"choice": "revisit", "rationale": "Only half the staff joined."}
+    )
     moved = fire(db, cycle_id, "revisit")
-    assert (moved.instance.state, moved.instance.iteration, moved.instance.launched_on) == ("why", 2, None)
+    assert (moved.instance.state, moved.instance.iteration, moved.instance.launched_on) == (
+        "why",
+        2,
+        None,
+    )
     with unit_of_work(db, write=False) as session:
         first = current_revisions(session=session, instance_id=cycle_id, iteration=1)
         second = current_revisions(session=session, instance_id=cycle_id, iteration=2)
@@ -120,16 +152,28 @@ def test_revisit_starts_iteration_two_and_leaves_iteration_one_intact(db: Engine
 def test_move_on_records_the_next_condition_and_starts_that_cycle(db: Engine) -> None:
     cycle_id = new_cycle(db)
     walk_to_decide(db, cycle_id)
-    save(db, cycle_id, "decision", {"choice": "move_on", "rationale": "Routine now.", "next_condition": "vision-and-strategy"})
+    save(
+        db,
+        cycle_id,
+        "decision",
+        {"choice": "move_on", "rationale": "Routine now.", "next_condition": "vision-and-strategy"},
+    )
     with pytest.raises(GatesUnmet, match="different"):
         fire(db, cycle_id, "move_on")
-    save(db, cycle_id, "decision", {"choice": "move_on", "rationale": "Routine now.", "next_condition": "shared-influence"})
+    save(
+        db,
+        cycle_id,
+        "decision",
+        {"choice": "move_on", "rationale": "Routine now.", "next_condition": "shared-influence"},
+    )
     moved = fire(db, cycle_id, "move_on")
     assert moved.instance.state == "closed"
     assert moved.event.details == {"next_cycle_id": moved.next_cycle_id}
     following = _cycle(db, moved.next_cycle_id)
     assert (following.condition, following.state, following.team_id) == (
-        "shared-influence", "why", _cycle(db, cycle_id).team_id,
+        "shared-influence",
+        "why",
+        _cycle(db, cycle_id).team_id,
     )
     with pytest.raises(InstanceClosed):
         save(db, cycle_id, "decision", {"choice": "revisit"})
@@ -157,7 +201,9 @@ def test_replaying_the_history_gives_the_stored_state(db: Engine) -> None:
         assert replay_matches(session=session, instance_id=cycle_id)
 
 
-@pytest.mark.parametrize("statement", ["UPDATE historyevent SET reason = 'rewritten'", "DELETE FROM historyevent"])
+@pytest.mark.parametrize(
+    "statement", ["UPDATE historyevent SET reason = 'rewritten'", "DELETE FROM historyevent"]
+)
 def test_the_database_refuses_to_rewrite_history(db: Engine, statement: str) -> None:
     cycle_id = new_cycle(db)
     with pytest.raises(DBAPIError, match="append-only"), unit_of_work(db) as session:

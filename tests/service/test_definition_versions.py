@@ -21,11 +21,17 @@ def _edited_catalog(version: int, extra_gate: GateRef) -> Catalog:
     live = get_catalog()
     original = live.definition(CONDITION)
     transitions = [
-        t.model_copy(update={"gates": [*t.gates, extra_gate]}) if t.trigger == "start_planning" else t
+        t.model_copy(update={"gates": [*t.gates, extra_gate]})
+        if t.trigger == "start_planning"
+        else t
         for t in original.transitions
     ]
     edited = Definition.model_validate(
-        {**original.body(), "version": version, "transitions": [t.model_dump() for t in transitions]}
+        {
+            **original.body(),
+            "version": version,
+            "transitions": [t.model_dump() for t in transitions],
+        }
     )
     return Catalog(live.content, {**live.definitions, CONDITION: edited})
 
@@ -52,15 +58,30 @@ def test_migrating_needs_a_mapping_for_every_state_in_use(db: Engine) -> None:
     cycle_id = new_cycle(db, CONDITION)
     target = _edited_catalog(version=91, extra_gate=GateRef(gate="reason_given"))
     with pytest.raises(MigrationRefused, match="no mapping for state"), unit_of_work(db) as session:
-        migrate_instances(session=session, workflow_name=CONDITION, state_map={"how": "how"},
-                          actor_id=None, catalog=target)
+        migrate_instances(
+            session=session,
+            workflow_name=CONDITION,
+            state_map={"how": "how"},
+            actor_id=None,
+            catalog=target,
+        )
     with pytest.raises(MigrationRefused, match="has no state"), unit_of_work(db) as session:
-        migrate_instances(session=session, workflow_name=CONDITION, state_map={"why": "nowhere"},
-                          actor_id=None, catalog=target)
+        migrate_instances(
+            session=session,
+            workflow_name=CONDITION,
+            state_map={"why": "nowhere"},
+            actor_id=None,
+            catalog=target,
+        )
     every_state = {s: s for s in ("why", "how", "implement", "review", "decide")}
     with unit_of_work(db) as session:
-        moved = migrate_instances(session=session, workflow_name=CONDITION, state_map=every_state,
-                                  actor_id=None, catalog=target)
+        moved = migrate_instances(
+            session=session,
+            workflow_name=CONDITION,
+            state_map=every_state,
+            actor_id=None,
+            catalog=target,
+        )
         events = history(session=session, instance_id=cycle_id)
         assert replay_matches(session=session, instance_id=cycle_id, catalog=target)
     assert cycle_id in {m.instance_id for m in moved}
