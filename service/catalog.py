@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from functools import cache
 
 from sqlalchemy.exc import IntegrityError
@@ -43,16 +44,22 @@ class Catalog:
     def current_workflow(self, name: str) -> Workflow:
         return compile_workflow(self.definition(name), self.content)
 
-    def pinned_workflow(self, stored: StoredDefinition) -> Workflow:
-        """The workflow for a stored body, exactly as it was when instances were pinned to it."""
+    def pinned_workflow(
+        self, digest: str, load: Callable[[], StoredDefinition]
+    ) -> Workflow:
+        """The workflow for a stored body, exactly as it was when instances were pinned to it.
+
+        Stored bodies never change, so each is read (`load`) and compiled once per process.
+        """
         with self._lock:
-            workflow = self._pinned.get(stored.digest)
+            workflow = self._pinned.get(digest)
         if workflow is None:
+            stored = load()
             source = f"stored definition {stored.name} v{stored.version}"
             definition = validate(parse(stored.body, source), self.content, source)
             workflow = compile_workflow(definition, self.content)
             with self._lock:
-                self._pinned[stored.digest] = workflow
+                self._pinned[digest] = workflow
         return workflow
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import func, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from engine.errors import ConcurrentChange, InstanceClosed, UnknownArtifact
@@ -36,9 +37,12 @@ class Fired:
 
 def workflow_of(session: Session, instance: WorkflowInstance, catalog: Catalog) -> Workflow:
     """The workflow this instance is pinned to (never the file as it is today)."""
-    stored = session.get(StoredDefinition, instance.definition_id)
-    assert stored is not None
-    return catalog.pinned_workflow(stored)
+    digest = session.exec(
+        select(StoredDefinition.digest).where(StoredDefinition.id == instance.definition_id)
+    ).one()
+    return catalog.pinned_workflow(
+        digest, lambda: session.get_one(StoredDefinition, instance.definition_id)
+    )
 
 
 def append_event(
@@ -153,7 +157,9 @@ def bump_version(
     if result.rowcount != 1:  # type: ignore[attr-defined]
         session.refresh(instance)
         raise ConcurrentChange(seen, instance.version)
-    session.refresh(instance)
+    # Mirror what was written without a reload and without marking the row dirty again.
+    for name, value in {**values, "version": seen + 1}.items():
+        set_committed_value(instance, name, value)
 
 
 def save_artifact(

@@ -105,13 +105,23 @@ def gather_facts(
     assert instance.id is not None
     artifacts: dict[str, dict[str, Any]] = {}
     records: dict[str, list[dict[str, Any]]] = {}
-    for rev in current_revisions(
-        session=session, instance_id=instance.id, iteration=instance.iteration
-    ):
-        if workflow.artifacts[rev.kind].spec.repeatable:
-            records.setdefault(rev.kind, []).append(rev.body)
+    latest = (
+        select(ArtifactRevision.kind, ArtifactRevision.item, ArtifactRevision.body)
+        .where(
+            ArtifactRevision.instance_id == instance.id,
+            ArtifactRevision.iteration == instance.iteration,
+        )
+        .order_by(ArtifactRevision.kind, ArtifactRevision.item, ArtifactRevision.revision)
+    )
+    # Later revisions overwrite earlier ones in these dicts: what remains is the current one.
+    current: dict[tuple[str, int], dict[str, Any]] = {
+        (kind, item): body for kind, item, body in session.exec(latest).all()
+    }
+    for (kind, _), body in current.items():
+        if workflow.artifacts[kind].spec.repeatable:
+            records.setdefault(kind, []).append(body)
         else:
-            artifacts[rev.kind] = rev.body
+            artifacts[kind] = body
     school_cycles: Sequence[CycleProgress] = ()
     if instance.kind == "program_phases" and instance.school_id is not None:
         school_cycles = school_progress(session=session, school_id=instance.school_id)
