@@ -82,11 +82,19 @@ def _setup(url: str) -> int:
         )
         team = add_team(session=session, school_id=school.id, name="t")
         cycle = start_cycle(
-            session=session, team_id=team.id, condition="vision-and-strategy", reason="r",
+            session=session,
+            team_id=team.id,
+            condition="vision-and-strategy",
+            reason="r",
             actor_id=None,
         )
-        save_artifact(session=session, instance_id=cycle.id, kind="theory_of_action",
-                      data=THEORY, author_id=None)
+        save_artifact(
+            session=session,
+            instance_id=cycle.id,
+            kind="theory_of_action",
+            data=THEORY,
+            author_id=None,
+        )
         return cycle.id
 
 
@@ -97,15 +105,24 @@ def bench_database(url: str, rounds: int) -> None:
     def through_service() -> None:
         for trigger, reason in (("start_planning", None), ("step_back", "again")):
             with unit_of_work(db) as session:
-                fire_trigger(session=session, instance_id=cycle_id, trigger=trigger,
-                             actor_id=None, reason=reason)
+                fire_trigger(
+                    session=session,
+                    instance_id=cycle_id,
+                    trigger=trigger,
+                    actor_id=None,
+                    reason=reason,
+                )
 
     def bare(state_from: str, state_to: str, trigger: str) -> None:
         with db.begin() as conn:
             row = conn.execute(
-                select(WorkflowInstance.version, WorkflowInstance.definition_id,
-                       WorkflowInstance.iteration)
-                .where(WorkflowInstance.id == cycle_id).with_for_update()
+                select(
+                    WorkflowInstance.version,
+                    WorkflowInstance.definition_id,
+                    WorkflowInstance.iteration,
+                )
+                .where(WorkflowInstance.id == cycle_id)
+                .with_for_update()
             ).one()
             conn.execute(select(StoredDefinition.body).where(StoredDefinition.id == row[1])).one()
             conn.execute(
@@ -121,10 +138,18 @@ def bench_database(url: str, rounds: int) -> None:
             seq = conn.execute(
                 select(func.max(HistoryEvent.seq)).where(HistoryEvent.instance_id == cycle_id)
             ).scalar_one()
-            conn.execute(insert(HistoryEvent).values(
-                instance_id=cycle_id, seq=seq + 1, at=dt.datetime.now(dt.UTC), trigger=trigger,
-                from_state=state_from, to_state=state_to, iteration=row[2], details={},
-            ))
+            conn.execute(
+                insert(HistoryEvent).values(
+                    instance_id=cycle_id,
+                    seq=seq + 1,
+                    at=dt.datetime.now(dt.UTC),
+                    trigger=trigger,
+                    from_state=state_from,
+                    to_state=state_to,
+                    iteration=row[2],
+                    details={},
+                )
+            )
 
     def baseline() -> None:
         bare("why", "how", "start_planning")
@@ -144,7 +169,9 @@ def main() -> None:
     parser.add_argument("--database-url", action="append", default=[])
     parser.add_argument("--rounds", type=int, default=200)
     args = parser.parse_args()
-    print(f"machine: {platform.processor() or platform.machine()}, python {platform.python_version()}")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, python {platform.python_version()}"
+    )
     bench_engine()
     urls = args.database_url or [f"sqlite:///{tempfile.mkdtemp()}/bench.db"]
     for url in urls:
