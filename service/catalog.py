@@ -44,9 +44,7 @@ class Catalog:
     def current_workflow(self, name: str) -> Workflow:
         return compile_workflow(self.definition(name), self.content)
 
-    def pinned_workflow(
-        self, digest: str, load: Callable[[], StoredDefinition]
-    ) -> Workflow:
+    def pinned_workflow(self, digest: str, load: Callable[[], StoredDefinition]) -> Workflow:
         """The workflow for a stored body, exactly as it was when instances were pinned to it.
 
         Stored bodies never change, so each is read (`load`) and compiled once per process.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from functools import partial
 from collections import Counter
 from dataclasses import dataclass
 
@@ -195,27 +196,22 @@ def _advance_phases(
         "cultivating": ["begin_implementing", "begin_cultivating"],
         "sustaining": ["begin_implementing", "begin_cultivating", "begin_sustaining"],
     }[target]
+    advance = partial(
+        fire_trigger,
+        session=session,
+        instance_id=phase_id,
+        actor_id=admin,
+        catalog=catalog,
+        now=clock_now,
+    )
     for trigger in steps:
         try:
-            fire_trigger(
-                session=session,
-                instance_id=phase_id,
-                trigger=trigger,
-                actor_id=admin,
-                reason="The school met this year's milestones.",
-                catalog=catalog,
-                now=clock_now,
-            )
+            advance(trigger=trigger, reason="The school met this year's milestones.")
         except GatesUnmet:
-            fire_trigger(
-                session=session,
-                instance_id=phase_id,
+            advance(
                 trigger=trigger,
-                actor_id=admin,
                 reason="Joined from the pilot cohort, already past this year's work.",
                 override=True,
-                catalog=catalog,
-                now=clock_now,
             )
 
 
