@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from functools import partial
 from collections import Counter
 from dataclasses import dataclass
+from functools import partial
 
 from sqlmodel import Session, select
 
