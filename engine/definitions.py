@@ -236,8 +236,21 @@ def _resolve_condition(path: Path, shapes_dir: Path) -> dict[str, Any]:
         raise DefinitionError(str(path), f"missing keys: {missing}")
     if spec["name"] != path.stem:
         raise DefinitionError(str(path), f"name {spec['name']!r} does not match the file name")
-    shape = _read(shapes_dir / f"{spec['shape']}.yaml")
+    shape_path = shapes_dir / f"{spec['shape']}.yaml"
+    shape = _read(shape_path)
+    if not isinstance(shape.get("transitions"), list) or not all(
+        isinstance(t, dict) and "trigger" in t for t in shape["transitions"]
+    ):
+        raise DefinitionError(str(shape_path), "needs a list of transitions, each with a trigger")
+    for key in ("initial", "states"):
+        if key not in shape:
+            raise DefinitionError(str(shape_path), f"missing key {key!r}")
     extra = spec.get("extra_gates") or {}
+    if not isinstance(extra, dict) or not all(isinstance(g, list) for g in extra.values()):
+        raise DefinitionError(
+            str(path),
+            "extra_gates must map each trigger to a list of gates, e.g. {launch_test: [...]}",
+        )
     triggers = {t["trigger"] for t in shape["transitions"]}
     for trigger in extra:
         if trigger not in triggers:

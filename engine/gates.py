@@ -59,6 +59,12 @@ def _title(ctx: GateContext, kind: str) -> str:
     return ctx.artifacts[kind].spec.title
 
 
+def _gap_text(field: str, problem: str) -> str:
+    """'goal is blank', or 'statement: Write it ...' when the problem is a sentence."""
+    problem = problem.rstrip(".")
+    return f"{field}: {problem}" if problem[:1].isupper() else f"{field} {problem}"
+
+
 @gate(
     "complete",
     kinds={"cycle", "onboarding"},
@@ -70,7 +76,7 @@ def _complete(ctx: GateContext, kind: str) -> str | None:
     if status.status == "missing":
         return f"Write the {_title(ctx, kind).lower()}: it has not been started."
     if status.status == "incomplete":
-        gaps = "; ".join(f"{g.field} {g.problem}" for g in status.missing)
+        gaps = "; ".join(_gap_text(g.field, g.problem) for g in status.missing)
         return f"Finish the {_title(ctx, kind).lower()}: {gaps}."
     return None
 

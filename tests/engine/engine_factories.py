@@ -60,7 +60,7 @@ def theory_of_action(**changes: Any) -> dict[str, Any]:
         "staff_evidence": "A five-question survey answered by 31 of 40 staff.",
         "barrier": "Priorities are set in the office and announced by email.",
         "approach": "Sort current initiatives with staff at the next two meetings.",
-        "statement": "If staff sort the initiatives with us, then they will name the same priorities.",
+        "statement": "If staff sort the initiatives with us, then they will name the same two.",
         **changes,
     }
 
@@ -69,7 +69,9 @@ def purpose_map(people: int = 3, **changes: Any) -> dict[str, Any]:
     return {
         "vision": "Everyone pulls in the same direction.",
         "idea_to_test": "An initiative-sorting session at the staff meeting.",
-        "people": [{"name": f"Grade {n} team", "part": "Sorts and comments."} for n in range(people)],
+        "people": [
+            {"name": f"Grade {n} team", "part": "Sorts and comments."} for n in range(people)
+        ],
         "first_steps": ["List every initiative.", "Book the meeting."],
         "success_measures": ["Staff name the same top two priorities."],
         **changes,
@@ -108,7 +110,9 @@ def impact_assessment(**changes: Any) -> dict[str, Any]:
 
 
 def decision(
-    choice: str | None, rationale: str | None = "The data says so.", next_condition: str | None = None
+    choice: str | None,
+    rationale: str | None = "The data says so.",
+    next_condition: str | None = None,
 ) -> dict[str, Any]:
     return {"choice": choice, "rationale": rationale, "next_condition": next_condition}
 
