@@ -62,7 +62,7 @@ def bench_engine() -> None:
     facts = Facts(today=dt.date(2026, 3, 2), artifacts={"theory_of_action": THEORY})
     why = InstanceState("why")
     event = workflow._machine.events["start_planning"]
-    ctx = GateContext(facts, workflow.artifacts)
+    ctx = GateContext(facts, workflow.artifacts, why, "vision-and-strategy")
 
     def transitions_only() -> None:
         event.trigger(_Holder("why"), ctx=ctx, override=False)

@@ -20,8 +20,20 @@ class CycleProgress:
 
 
 @dataclass(frozen=True)
+class InstanceState:
+    """The part of an instance the engine owns; the caller copies it onto its row."""
+
+    state: str
+    iteration: int = 1
+    launched_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
 class Facts:
-    """Everything the gates of one instance may consult, and nothing more.
+    """What the caller gathered for the gates: the documents and the moment.
+
+    The instance's own state (its launch date) and its definition's condition
+    reach the gates through GateContext, so they cannot disagree with the row.
 
     `artifacts` holds the current revision of each artifact in the instance's
     current iteration; `records` every current record of each repeatable kind.
@@ -29,8 +41,6 @@ class Facts:
 
     today: dt.date
     reason: str | None = None
-    condition: str | None = None
-    launched_on: dt.date | None = None
     artifacts: Mapping[str, Document] = field(default_factory=dict)
     records: Mapping[str, Sequence[Document]] = field(default_factory=dict)
     school_cycles: Sequence[CycleProgress] = ()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from engine.artifacts import ArtifactCatalog
-from engine.facts import Facts
+from engine.facts import Facts, InstanceState
 
 ArgKind = Literal["artifact", "cycle_state", "count", "decision_choice", None]
 WorkflowKind = Literal["cycle", "onboarding", "program_phases"]
@@ -26,6 +26,8 @@ CYCLE_PROGRESSION = ("why", "how", "implement", "review", "decide", "closed")
 class GateContext:
     facts: Facts
     artifacts: ArtifactCatalog
+    instance: InstanceState
+    condition: str | None
 
 
 Check = Callable[[GateContext, Any], str | None]
@@ -81,11 +83,11 @@ def _complete(ctx: GateContext, kind: str) -> str | None:
     return None
 
 
-def _records_since_launch(facts: Facts) -> list[dict[str, Any]]:
-    launched = facts.launched_on or dt.date.max
+def _records_since_launch(ctx: GateContext) -> list[dict[str, Any]]:
+    launched = ctx.instance.launched_on or dt.date.max
     return [
         dict(r)
-        for r in facts.records.get("data_collection", ())
+        for r in ctx.facts.records.get("data_collection", ())
         if r.get("collected_on") and dt.date.fromisoformat(str(r["collected_on"])) >= launched
     ]
 
@@ -97,12 +99,12 @@ def _records_since_launch(facts: Facts) -> list[dict[str, Any]]:
     summary="at least one data collection dated on or after the launch",
 )
 def _data_since_launch(ctx: GateContext, _: None) -> str | None:
-    if ctx.facts.launched_on is None:
+    if ctx.instance.launched_on is None:
         return "Launch the test first: data is collected after the launch."
-    if not _records_since_launch(ctx.facts):
+    if not _records_since_launch(ctx):
         return (
             "Record at least one data collection dated on or after the launch "
-            f"({ctx.facts.launched_on.isoformat()})."
+            f"({ctx.instance.launched_on.isoformat()})."
         )
     return None
 
@@ -114,7 +116,7 @@ def _data_since_launch(ctx: GateContext, _: None) -> str | None:
     summary="data collected since the launch comes from at least N kinds of source",
 )
 def _distinct_sources(ctx: GateContext, count: int) -> str | None:
-    sources = {r.get("source") for r in _records_since_launch(ctx.facts)}
+    sources = {r.get("source") for r in _records_since_launch(ctx)}
     if len(sources) < count:
         return (
             f"Collect data from at least {count} different kinds of source since the launch "
@@ -153,7 +155,7 @@ def _decided(ctx: GateContext, choice: str) -> str | None:
         next_condition = decision.get("next_condition")
         if not next_condition:
             return "Name the condition to move on to."
-        if next_condition == ctx.facts.condition:
+        if next_condition == ctx.condition:
             return "The next condition must be a different one; to stay, choose revisit."
     return None
 

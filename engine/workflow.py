@@ -29,20 +29,11 @@ from engine.errors import (
     UnknownTrigger,
     Unmet,
 )
-from engine.facts import Facts
+from engine.facts import Facts, InstanceState
 from engine.gates import REGISTRY, GateContext
 
 MIGRATE = "migrate"
 """The pseudo-trigger recorded when an instance moves to a new definition version."""
-
-
-@dataclass(frozen=True)
-class InstanceState:
-    """The part of an instance the engine owns; the caller copies it onto its row."""
-
-    state: str
-    iteration: int = 1
-    launched_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -171,10 +162,13 @@ class Workflow:
             raise TriggerNotAvailable(trigger, state)
         return found
 
+    def _context(self, instance: InstanceState, facts: Facts) -> GateContext:
+        return GateContext(facts, self.artifacts, instance, self.definition.condition)
+
     def unmet(self, trigger: str, instance: InstanceState, facts: Facts) -> list[Unmet]:
         """Every gate of `trigger` that does not hold now, each with its reason."""
         transition = self._transition(trigger, instance.state)
-        ctx = GateContext(facts, self.artifacts)
+        ctx = self._context(instance, facts)
         return [
             Unmet(ref.label(), reason)
             for ref in transition.gates
@@ -237,7 +231,7 @@ class Workflow:
         if unmet:
             raise GatesUnmet(trigger, unmet)
         holder = _Holder(instance.state)
-        ctx = GateContext(facts, self.artifacts)
+        ctx = self._context(instance, facts)
         moved = self._machine.events[trigger].trigger(holder, ctx=ctx, override=override)
         if not moved:  # the gates were checked just above, so this is a bug, not a refusal
             raise RuntimeError(f"transitions refused {trigger} from {instance.state}")

@@ -128,8 +128,6 @@ def gather_facts(
     return Facts(
         today=today or dt.date.today(),
         reason=reason,
-        condition=instance.condition,
-        launched_on=instance.launched_on,
         artifacts=artifacts,
         records=records,
         school_cycles=school_cycles,

@@ -127,7 +127,7 @@ LAUNCHED = InstanceState("implement", launched_on=LAUNCH)
 
 def since_launch(*records: dict[str, str]) -> Facts:
     """Facts of a launched test (gates read the launch date from the facts, not the instance)."""
-    return facts(launched_on=LAUNCH, records={"data_collection": list(records)})
+    return facts(records={"data_collection": list(records)})
 
 
 def test_the_review_is_refused_until_data_is_collected() -> None:
@@ -202,7 +202,7 @@ def test_revisiting_starts_the_next_iteration_with_no_launch_date() -> None:
 
 
 def why_not_move_on(choice: dict[str, object]) -> str:
-    return only_reason("move_on", at("decide"), condition=CONDITION, artifacts={"decision": choice})
+    return only_reason("move_on", at("decide"), artifacts={"decision": choice})
 
 
 def test_moving_on_is_refused_without_a_next_condition() -> None:
@@ -225,7 +225,6 @@ def test_moving_on_to_the_same_condition_is_refused() -> None:
 
 def test_moving_on_to_another_condition_closes_the_cycle() -> None:
     given = facts(
-        condition=CONDITION,
         artifacts={"decision": decision("move_on", next_condition="shared-influence")},
     )
 

@@ -122,8 +122,6 @@ class CycleWalk(RuleBasedStateMachine):
         return Facts(
             today=self.today,
             reason=reason,
-            condition=self.condition,
-            launched_on=self.instance.launched_on,
             artifacts=dict(self.artifacts),
             records={"data_collection": list(self.records)},
         )
