@@ -1,0 +1,79 @@
+"""The demo program and the `improve` command line, end to end on a SQLite file."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+from typer.testing import CliRunner
+
+from service.catalog import get_catalog
+from service.cli import app
+from service.demo import seed_demo
+from service.settings import get_settings
+from service.store.database import get_engine, unit_of_work
+from service.store.models import WorkflowInstance
+from service.versioning import replay_matches
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def demo_database(tmp_path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    monkeypatch.setenv("IMPROVE_DATABASE_URL", url)
+    get_settings.cache_clear()
+    yield url
+    get_settings.cache_clear()
+
+
+def test_the_demo_covers_every_condition_stage_and_phase_and_is_created_once(
+    demo_database: str,
+) -> None:
+    result = runner.invoke(app, ["demo"])
+    assert result.exit_code == 0, result.output
+    assert "Created the demo program" in result.output
+    with unit_of_work(get_engine(demo_database)) as session:
+        summary = seed_demo(session)
+        instance_ids = session.exec(select(WorkflowInstance.id)).all()
+        assert all(replay_matches(session=session, instance_id=i) for i in instance_ids)
+    assert not summary.created
+    assert summary.schools == 24
+    assert set(summary.conditions) == set(get_catalog().content.condition_slugs)
+    assert set(summary.states) == {"why", "how", "implement", "review", "decide", "closed"}
+    assert set(summary.phases) == {"designing", "implementing", "cultivating", "sustaining"}
+
+
+def test_status_names_the_stage_what_is_owed_and_why_a_step_is_blocked(demo_database: str) -> None:
+    runner.invoke(app, ["demo"])
+    result = runner.invoke(app, ["status", "Cedar Hill leadership team"])
+    assert result.exit_code == 0, result.output
+    assert "Stage implement" in result.output
+    assert "owes data_collection: missing" in result.output
+    assert "on or after the launch" in result.output
+
+
+def test_status_of_an_unknown_team_fails_with_a_message(demo_database: str) -> None:
+    runner.invoke(app, ["db", "upgrade"])
+    result = runner.invoke(app, ["status", "No such team"])
+    assert result.exit_code == 1
+    assert "not found" in result.output
+
+
+def test_workflows_check_lists_every_definition() -> None:
+    result = runner.invoke(app, ["workflows", "check"])
+    assert result.exit_code == 0, result.output
+    assert "All valid" in result.output
+    assert "program-phases" in result.output
+
+
+def test_workflows_show_prints_the_gates_and_a_mermaid_diagram() -> None:
+    result = runner.invoke(app, ["workflows", "show", "shared-influence"])
+    assert result.exit_code == 0, result.output
+    assert "people_involved: 3" in result.output
+    assert "stateDiagram-v2" in result.output
+
+
+def test_workflows_show_refuses_an_unknown_slug() -> None:
+    result = runner.invoke(app, ["workflows", "show", "nope"])
+    assert result.exit_code == 1
+    assert "no workflow named 'nope'" in result.output
