@@ -1,0 +1,69 @@
+"""Passwords (argon2, through pwdlib) and opaque access tokens stored only as hashes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import Literal
+
+from pwdlib import PasswordHash
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from service.store.models import AccessToken, Person, utcnow
+
+TokenKind = Literal["api", "session"]
+_hasher = PasswordHash.recommended()
+# Verifying against this when the e-mail is unknown keeps sign-in time the same either way.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def authenticate(*, session: Session, email: str, password: str) -> Person | None:
+    """The person with this e-mail and password, or None (without saying which was wrong)."""
+    person = session.exec(select(Person).where(Person.email == email.strip().lower())).first()
+    if person is None or person.password_hash is None:
+        _hasher.verify(password, _DUMMY_HASH)
+        return None
+    return person if _hasher.verify(password, person.password_hash) else None
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(*, session: Session, person_id: int, kind: TokenKind, ttl: dt.timedelta) -> str:
+    """A new random token; the caller hands it out, the database keeps only its hash."""
+    token = secrets.token_urlsafe(32)
+    session.add(
+        AccessToken(
+            person_id=person_id,
+            kind=kind,
+            token_hash=_digest(token),
+            expires_at=utcnow() + ttl,
+        )
+    )
+    session.flush()
+    return token
+
+
+def person_for_token(*, session: Session, token: str, kind: TokenKind) -> Person | None:
+    """The token's owner if the token exists, is of this kind, unexpired and not revoked."""
+    row = session.exec(select(AccessToken).where(AccessToken.token_hash == _digest(token))).first()
+    if row is None or row.kind != kind or row.revoked_at is not None:
+        return None
+    if row.expires_at <= utcnow():
+        return None
+    return session.get(Person, row.person_id)
+
+
+def revoke_token(*, session: Session, token: str) -> None:
+    session.execute(
+        update(AccessToken)
+        .where(AccessToken.token_hash == _digest(token), AccessToken.revoked_at.is_(None))  # type: ignore[union-attr]
+        .values(revoked_at=utcnow())
+    )

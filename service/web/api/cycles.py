@@ -1,0 +1,269 @@
+"""A team's cycles: start one, read its status, save artifacts and records, fire triggers."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query, status
+from sqlmodel import select
+
+from service.access import Action, check
+from service.catalog import get_catalog
+from service.errors import InvalidRequest
+from service.instances import fire_trigger, save_artifact, start_cycle, start_instance, workflow_of
+from service.queries import current_revisions, get_instance, history, revisions
+from service.status import cycle_status, team_status
+from service.store.models import Person, WorkflowInstance
+from service.web.deps import CurrentCaller, Reads, SessionDep, Works
+from service.web.presenters import (
+    cycle_out,
+    event_out,
+    revision_out,
+    team_status_out,
+)
+from service.web.schemas import (
+    ArtifactOut,
+    CycleCreate,
+    CycleStatusOut,
+    DiagramOut,
+    EventOut,
+    FireRequest,
+    RevisionOut,
+    TeamStatusOut,
+)
+
+router = APIRouter(prefix="/api", tags=["cycles"])
+Document = Annotated[dict[str, Any], Body(description="The artifact's fields (see /api/workflows)")]
+
+
+@router.post(
+    "/teams/{team_id}/cycles", status_code=status.HTTP_201_CREATED, response_model=CycleStatusOut
+)
+def new_cycle(
+    team_id: int, body: CycleCreate, session: SessionDep, caller: CurrentCaller, _: Works
+) -> CycleStatusOut:
+    """Start a cycle on a condition, in `why`, with the reason the team chose it."""
+    cycle = start_cycle(
+        session=session,
+        team_id=team_id,
+        condition=body.condition,
+        reason=body.reason,
+        actor_id=caller.person_id,
+    )
+    return cycle_out(cycle_status(session=session, instance_id=cycle.id or 0))
+
+
+@router.post(
+    "/teams/{team_id}/onboarding",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CycleStatusOut,
+)
+def new_onboarding(
+    team_id: int, session: SessionDep, caller: CurrentCaller, _: Works
+) -> CycleStatusOut:
+    """Start the team's onboarding: overview, self-assessment, then the choice of a condition."""
+    onboarding = start_instance(
+        session=session,
+        workflow_name="onboarding",
+        actor_id=caller.person_id,
+        reason="Team started onboarding",
+        team_id=team_id,
+    )
+    return cycle_out(cycle_status(session=session, instance_id=onboarding.id or 0))
+
+
+@router.get("/teams/{team_id}/cycles", response_model=list[CycleStatusOut])
+def list_cycles(team_id: int, session: SessionDep, _: Reads) -> list[CycleStatusOut]:
+    """Every cycle and onboarding run of the team, newest first."""
+    ids = session.exec(
+        select(WorkflowInstance.id)
+        .where(WorkflowInstance.team_id == team_id)
+        .order_by(WorkflowInstance.id.desc())  # type: ignore[union-attr]
+    ).all()
+    return [cycle_out(cycle_status(session=session, instance_id=i)) for i in ids]
+
+
+@router.get("/teams/{team_id}/status", response_model=TeamStatusOut)
+def get_team_status(team_id: int, session: SessionDep, _: Reads) -> TeamStatusOut:
+    """The team's active cycle, what it still owes, which triggers are blocked and why."""
+    return team_status_out(team_status(session=session, team_id=team_id))
+
+
+@router.get("/cycles/{cycle_id}", response_model=CycleStatusOut)
+def get_cycle(cycle_id: int, session: SessionDep, _: Reads) -> CycleStatusOut:
+    return cycle_out(cycle_status(session=session, instance_id=cycle_id))
+
+
+class FireOut(CycleStatusOut):
+    next_cycle_id: int | None = None
+
+
+@router.post(
+    "/cycles/{cycle_id}/triggers/{trigger}",
+    response_model=FireOut,
+    responses={404: {"description": "no such trigger"}, 409: {"description": "refused"}},
+)
+def fire(
+    cycle_id: int,
+    trigger: str,
+    session: SessionDep,
+    caller: CurrentCaller,
+    scope: Works,
+    body: Annotated[FireRequest | None, Body()] = None,
+) -> FireOut:
+    """Fire a trigger. 409 lists every unmet gate; `step_back` needs a `reason`."""
+    body = body or FireRequest()
+    if body.override:
+        check(caller, Action.ADMINISTER, scope, "cycle", cycle_id)
+    fired = fire_trigger(
+        session=session,
+        instance_id=cycle_id,
+        trigger=trigger,
+        actor_id=caller.person_id,
+        reason=body.reason,
+        expected_version=body.expected_version,
+        override=body.override,
+    )
+    status_now = cycle_out(cycle_status(session=session, instance_id=cycle_id))
+    return FireOut(**status_now.model_dump(), next_cycle_id=fired.next_cycle_id)
+
+
+def _artifact_kind(session: SessionDep, cycle_id: int, kind: str, *, repeatable: bool) -> None:
+    instance = get_instance(session=session, instance_id=cycle_id)
+    artifact = workflow_of(session, instance, get_catalog()).artifacts[kind]
+    if artifact.spec.repeatable != repeatable:
+        where = "records" if artifact.spec.repeatable else "artifacts"
+        raise InvalidRequest(f"{kind} lives under /api/cycles/{cycle_id}/{where}/{kind}")
+
+
+@router.put("/cycles/{cycle_id}/artifacts/{kind}", response_model=ArtifactOut)
+def put_artifact(
+    cycle_id: int,
+    kind: str,
+    data: Document,
+    session: SessionDep,
+    caller: CurrentCaller,
+    _: Works,
+    expected_version: int | None = None,
+) -> ArtifactOut:
+    """Save a new revision (a draft may be incomplete; completeness is reported per field)."""
+    _artifact_kind(session, cycle_id, kind, repeatable=False)
+    save_artifact(
+        session=session,
+        instance_id=cycle_id,
+        kind=kind,
+        data=data,
+        author_id=caller.person_id,
+        expected_version=expected_version,
+    )
+    return get_artifact(cycle_id, kind, session, _)
+
+
+@router.get("/cycles/{cycle_id}/artifacts/{kind}", response_model=ArtifactOut)
+def get_artifact(
+    cycle_id: int,
+    kind: str,
+    session: SessionDep,
+    _: Reads,
+    iteration: Annotated[int | None, Query(ge=1)] = None,
+) -> ArtifactOut:
+    """The current revision in an iteration (the current one by default) and its completeness."""
+    _artifact_kind(session, cycle_id, kind, repeatable=False)
+    instance = get_instance(session=session, instance_id=cycle_id)
+    iteration = iteration or instance.iteration
+    rows = current_revisions(session=session, instance_id=cycle_id, iteration=iteration, kind=kind)
+    current = rows[0] if rows else None
+    artifact = workflow_of(session, instance, get_catalog()).artifacts[kind]
+    judged = artifact.status(current.body if current else None)
+    return ArtifactOut(
+        kind=kind,
+        iteration=iteration,
+        status=judged.status,
+        missing_fields=judged.missing_fields,
+        current=revision_out(current) if current else None,
+    )
+
+
+@router.get("/cycles/{cycle_id}/artifacts/{kind}/revisions", response_model=list[RevisionOut])
+def list_revisions(cycle_id: int, kind: str, session: SessionDep, _: Reads) -> list[RevisionOut]:
+    """Every revision ever saved, across iterations, oldest first."""
+    get_instance(session=session, instance_id=cycle_id)
+    return [revision_out(r) for r in revisions(session=session, instance_id=cycle_id, kind=kind)]
+
+
+@router.post(
+    "/cycles/{cycle_id}/records/{kind}",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RevisionOut,
+)
+def add_record(
+    cycle_id: int, kind: str, data: Document, session: SessionDep, caller: CurrentCaller, _: Works
+) -> RevisionOut:
+    """Add a record (such as one `data_collection`) to the current iteration."""
+    _artifact_kind(session, cycle_id, kind, repeatable=True)
+    row = save_artifact(
+        session=session, instance_id=cycle_id, kind=kind, data=data, author_id=caller.person_id
+    )
+    return revision_out(row)
+
+
+@router.put("/cycles/{cycle_id}/records/{kind}/{item}", response_model=RevisionOut)
+def revise_record(
+    cycle_id: int,
+    kind: str,
+    item: int,
+    data: Document,
+    session: SessionDep,
+    caller: CurrentCaller,
+    _: Works,
+) -> RevisionOut:
+    """Save a new revision of one record."""
+    _artifact_kind(session, cycle_id, kind, repeatable=True)
+    row = save_artifact(
+        session=session,
+        instance_id=cycle_id,
+        kind=kind,
+        data=data,
+        author_id=caller.person_id,
+        item=item,
+    )
+    return revision_out(row)
+
+
+@router.get("/cycles/{cycle_id}/records/{kind}", response_model=list[RevisionOut])
+def list_records(
+    cycle_id: int,
+    kind: str,
+    session: SessionDep,
+    _: Reads,
+    iteration: Annotated[int | None, Query(ge=1)] = None,
+) -> list[RevisionOut]:
+    """The current revision of every record in an iteration (the current one by default)."""
+    _artifact_kind(session, cycle_id, kind, repeatable=True)
+    instance = get_instance(session=session, instance_id=cycle_id)
+    rows = current_revisions(
+        session=session, instance_id=cycle_id, iteration=iteration or instance.iteration, kind=kind
+    )
+    return [revision_out(r) for r in rows]
+
+
+@router.get("/cycles/{cycle_id}/history", response_model=list[EventOut])
+def get_history(cycle_id: int, session: SessionDep, _: Reads) -> list[EventOut]:
+    """Every transition, oldest first."""
+    events = history(session=session, instance_id=cycle_id)
+    actor_ids = {e.actor_id for e in events if e.actor_id is not None}
+    names = dict(session.exec(select(Person.id, Person.name).where(Person.id.in_(actor_ids))).all())  # type: ignore[union-attr]
+    return [event_out(e, names) for e in events]
+
+
+@router.get("/cycles/{cycle_id}/diagram", response_model=DiagramOut)
+def get_cycle_diagram(cycle_id: int, session: SessionDep, _: Reads) -> DiagramOut:
+    """The pinned definition's diagram (Mermaid), with the current state highlighted."""
+    instance = get_instance(session=session, instance_id=cycle_id)
+    workflow = workflow_of(session, instance, get_catalog())
+    return DiagramOut(
+        workflow=workflow.name,
+        version=workflow.definition.version,
+        highlight=instance.state,
+        mermaid=workflow.mermaid(instance.state),
+    )

@@ -1,0 +1,85 @@
+"""Request-scoped dependencies: the database session, the caller, and authorisation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import OAuth2PasswordBearer
+from sqlmodel import Session
+
+from service.access import Action, Caller, Scope, check, load_caller, scope_for
+from service.security import person_for_token
+from service.settings import get_settings
+from service.store.database import get_engine, unit_of_work
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One unit of work per request: committed once on success, rolled back on any error."""
+    engine = get_engine(get_settings().database_url)
+    with unit_of_work(engine, write=request.method not in SAFE_METHODS) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def _unauthorised(message: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED, detail=message, headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+def get_token(token: Annotated[str | None, Depends(oauth2_scheme)]) -> str:
+    if not token:
+        raise _unauthorised("sign in first: send Authorization: Bearer <token>")
+    return token
+
+
+def get_caller(session: SessionDep, token: Annotated[str, Depends(get_token)]) -> Caller:
+    person = person_for_token(session=session, token=token, kind="api")
+    if person is None:
+        raise _unauthorised("the token is unknown, expired or revoked; sign in again")
+    return load_caller(session=session, person=person)
+
+
+CurrentCaller = Annotated[Caller, Depends(get_caller)]
+
+
+def require(action: Action) -> Callable[..., Scope]:
+    """Authorise `action` on the most specific resource in the route's path.
+
+    Every API route with a resource in its path depends on exactly one of these,
+    so the rule for each route can be read off the route table.
+    """
+
+    def authorise(request: Request, session: SessionDep, caller: CurrentCaller) -> Scope:
+        scope, what, key = scope_for(session=session, path_params=request.path_params)
+        check(caller, action, scope, what, key)
+        return scope
+
+    authorise.action = action  # type: ignore[attr-defined]
+    return authorise
+
+
+def require_site_admin(caller: CurrentCaller) -> Caller:
+    if not caller.is_site_admin:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="only a site admin may do this")
+    return caller
+
+
+def require_any_admin(caller: CurrentCaller) -> Caller:
+    if not (caller.is_site_admin or caller.admin_of):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, detail="only a site or program admin may do this"
+        )
+    return caller
+
+
+Reads = Annotated[Scope, Depends(require(Action.READ))]
+Works = Annotated[Scope, Depends(require(Action.WORK))]
+Administers = Annotated[Scope, Depends(require(Action.ADMINISTER))]

@@ -1,0 +1,71 @@
+"""Domain refusals mapped to HTTP once: every body says what is wrong and where."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request, status
+from fastapi.responses import JSONResponse
+
+from engine.errors import (
+    ArtifactInvalid,
+    ConcurrentChange,
+    DefinitionError,
+    GatesUnmet,
+    InstanceClosed,
+    TransitionRefused,
+    TriggerNotAvailable,
+    UnknownArtifact,
+    UnknownTrigger,
+)
+from service.access import Forbidden
+from service.errors import CycleAlreadyOpen, InvalidRequest, NotFound
+
+
+def _json(code: int, detail: object) -> JSONResponse:
+    return JSONResponse(status_code=code, content={"detail": detail})
+
+
+def _refusal_kind(exc: TransitionRefused) -> str:
+    kinds: dict[type, str] = {
+        TriggerNotAvailable: "not_available",
+        ConcurrentChange: "changed_meanwhile",
+        InstanceClosed: "closed",
+        CycleAlreadyOpen: "already_open",
+    }
+    return kinds.get(type(exc), "refused")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(GatesUnmet)
+    async def gates_unmet(_: Request, exc: GatesUnmet) -> JSONResponse:
+        unmet = [{"gate": u.gate, "reason": u.reason} for u in exc.unmet]
+        return _json(
+            status.HTTP_409_CONFLICT,
+            {"message": str(exc), "kind": "gates_unmet", "trigger": exc.trigger, "unmet": unmet},
+        )
+
+    @app.exception_handler(TransitionRefused)
+    async def refused(_: Request, exc: TransitionRefused) -> JSONResponse:
+        return _json(status.HTTP_409_CONFLICT, {"message": str(exc), "kind": _refusal_kind(exc)})
+
+    @app.exception_handler(ArtifactInvalid)
+    async def invalid(_: Request, exc: ArtifactInvalid) -> JSONResponse:
+        errors = [{"loc": ["body", *e.path.split(".")], "msg": e.message} for e in exc.errors]
+        return _json(status.HTTP_422_UNPROCESSABLE_CONTENT, errors)
+
+    @app.exception_handler(InvalidRequest)
+    async def invalid_request(_: Request, exc: InvalidRequest) -> JSONResponse:
+        return _json(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc))
+
+    for missing in (NotFound, UnknownTrigger, UnknownArtifact):
+
+        @app.exception_handler(missing)
+        async def not_found(_: Request, exc: Exception) -> JSONResponse:
+            return _json(status.HTTP_404_NOT_FOUND, str(exc))
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(_: Request, exc: Forbidden) -> JSONResponse:
+        return _json(status.HTTP_403_FORBIDDEN, str(exc))
+
+    @app.exception_handler(DefinitionError)
+    async def broken_definition(_: Request, exc: DefinitionError) -> JSONResponse:
+        return _json(status.HTTP_500_INTERNAL_SERVER_ERROR, f"workflow definition problem: {exc}")

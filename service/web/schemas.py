@@ -1,0 +1,209 @@
+"""Request and response bodies of the JSON API. Field names here are a contract."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Email = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+]
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class UserCreate(_Request):
+    email: Email
+    name: Name
+    password: Annotated[str, Field(min_length=10, max_length=200)]
+
+
+class ProgramCreate(_Request):
+    name: Name
+
+
+class SchoolCreate(_Request):
+    name: Name
+    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+
+
+class TeamCreate(_Request):
+    name: Name
+
+
+class PersonRef(_Request):
+    user_id: int
+
+
+class CycleCreate(_Request):
+    condition: str
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+
+
+class FireRequest(_Request):
+    reason: Annotated[str, Field(max_length=5000)] | None = None
+    expected_version: int | None = None
+    override: bool = False
+
+
+class Created(BaseModel):
+    id: int
+
+
+class Token(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+
+
+class PersonOut(BaseModel):
+    id: int
+    email: str
+    name: str
+    is_site_admin: bool
+
+
+class MeOut(PersonOut):
+    roles: list[str]
+    member_of: list[int]
+    coach_of: list[int]
+    admin_of: list[int]
+
+
+class ProgramOut(BaseModel):
+    id: int
+    name: str
+
+
+class SchoolOut(BaseModel):
+    id: int
+    program_id: int
+    name: str
+    code: str
+
+
+class TeamOut(BaseModel):
+    id: int
+    school_id: int
+    name: str
+
+
+class MembershipOut(BaseModel):
+    id: int
+    team_id: int
+    user_id: int
+    name: str
+    role: str
+
+
+class UnmetOut(BaseModel):
+    gate: str
+    reason: str
+
+
+class TriggerOut(BaseModel):
+    name: str
+    dest: str
+    allowed: bool
+    needs_reason: bool
+    unmet: list[UnmetOut]
+
+
+class RequiredArtifactOut(BaseModel):
+    kind: str
+    status: Literal["missing", "incomplete", "complete"]
+    missing_fields: list[str]
+    problems: list[str]
+
+
+class PhaseOut(BaseModel):
+    state: str
+    title: str
+
+
+class CycleStatusOut(BaseModel):
+    cycle_id: int
+    workflow: str
+    condition: str | None
+    state: str
+    iteration: int
+    version: int
+    title: str
+    goal: str
+    final: bool
+    entered_at: dt.datetime
+    days_in_state: int
+    launched_on: dt.date | None
+    required_artifacts: list[RequiredArtifactOut]
+    triggers: list[TriggerOut]
+
+
+class TeamStatusOut(BaseModel):
+    team_id: int
+    team: str
+    program_phase: PhaseOut | None
+    cycle: CycleStatusOut | None
+    # The active cycle's fields, repeated at the top level for simple clients.
+    cycle_id: int | None
+    condition: str | None
+    state: str | None
+    iteration: int | None
+    title: str | None
+    goal: str | None
+    entered_at: dt.datetime | None
+    days_in_state: int | None
+    required_artifacts: list[RequiredArtifactOut]
+    triggers: list[TriggerOut]
+
+
+class RevisionOut(BaseModel):
+    kind: str
+    iteration: int
+    item: int
+    revision: int
+    body: dict[str, Any]
+    author_id: int | None
+    created_at: dt.datetime
+
+
+class ArtifactOut(BaseModel):
+    kind: str
+    iteration: int
+    status: Literal["missing", "incomplete", "complete"]
+    missing_fields: list[str]
+    current: RevisionOut | None
+
+
+class EventOut(BaseModel):
+    seq: int
+    at: dt.datetime
+    actor: str | None
+    actor_id: int | None
+    trigger: str
+    from_state: str | None
+    to_state: str
+    iteration: int
+    reason: str | None
+    details: dict[str, Any]
+
+
+class WorkflowOut(BaseModel):
+    name: str
+    version: int
+    kind: str
+    title: str
+    condition: str | None
+    digest: str
+
+
+class DiagramOut(BaseModel):
+    workflow: str
+    version: int
+    highlight: str | None
+    mermaid: str
