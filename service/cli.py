@@ -18,8 +18,10 @@ from service.store.database import get_engine, unit_of_work
 app = typer.Typer(help="Run improvement cycles for school leadership teams.", no_args_is_help=True)
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 workflows_app = typer.Typer(help="Workflow definitions.", no_args_is_help=True)
+user_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(workflows_app, name="workflows")
+app.add_typer(user_app, name="user")
 console = Console()
 
 
@@ -37,14 +39,21 @@ def db_upgrade() -> None:
 
 
 @app.command()
-def demo() -> None:
-    """Create the demo state program (24 schools) on the configured database and summarise it."""
-    from service.demo import seed_demo
+def demo(
+    serve_after: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve it afterwards")
+    ] = True,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+) -> None:
+    """Create the demo state program (24 schools), summarise it, then serve it."""
+    from service.demo import DEMO_PASSWORD, demo_accounts, seed_demo
 
     url = get_settings().database_url
     migrate.upgrade(url)
     with unit_of_work(get_engine(url)) as session:
         summary = seed_demo(session)
+        accounts = demo_accounts(session)
     verb = "Created" if summary.created else "Found"
     console.print(
         f"{verb} the demo program (id {summary.program_id}) in {url}: {summary.schools} schools."
@@ -60,6 +69,58 @@ def demo() -> None:
         for key, value in sorted(counts.items()):
             table.add_row(key, str(value))
         console.print(table)
+    table = Table(title=f"Demo accounts (password for all: {DEMO_PASSWORD})")
+    table.add_column("role")
+    table.add_column("e-mail")
+    for role, email in accounts:
+        table.add_row(role, email)
+    console.print(table)
+    if serve_after:
+        console.print(f"Sign in at http://{host}:{port}/sign-in  (API docs: /docs). Ctrl-C stops.")
+        _serve(host, port)
+
+
+def _serve(host: str, port: int) -> None:
+    import uvicorn
+
+    uvicorn.run("service.web.main:app", host=host, port=port, log_level="info")
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve the web app and API on the configured database (migrating it first)."""
+    migrate.upgrade(get_settings().database_url)
+    _serve(host, port)
+
+
+@user_app.command("create")
+def user_create(
+    email: str,
+    name: Annotated[str, typer.Option(help="The person's full name")],
+    site_admin: Annotated[bool, typer.Option("--site-admin", help="Give full rights")] = False,
+) -> None:
+    """Create an account; the password is read from standard input (one line)."""
+    from service.organisation import create_person
+    from service.security import hash_password
+
+    password = sys.stdin.readline().rstrip("\n")
+    if len(password) < 10:
+        _fail("the password (read from standard input) must be at least 10 characters")
+        return
+    try:
+        with unit_of_work(get_engine(get_settings().database_url)) as session:
+            person = create_person(
+                session=session,
+                email=email,
+                name=name,
+                password_hash=hash_password(password),
+                is_site_admin=site_admin,
+            )
+    except EngineError as exc:
+        _fail(str(exc))
+        return
+    role = "site admin" if site_admin else "user"
+    console.print(f"Created {role} {person.email} (id {person.id}).")
 
 
 @workflows_app.command("check")

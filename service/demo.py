@@ -26,9 +26,11 @@ from service.organisation import (
     create_person,
     create_program,
 )
-from service.store.models import Program, School, Team, WorkflowInstance, utcnow
+from service.security import hash_password
+from service.store.models import Person, Program, School, Team, WorkflowInstance, utcnow
 
 DEMO_PROGRAM = "Demo State Collective Leadership Initiative"
+DEMO_PASSWORD = "demo-password"
 SCHOOL_COUNT = 24
 TARGETS = ("why", "how", "implement", "review", "decide", "moved_on", "revisited")
 
@@ -224,9 +226,15 @@ def seed_demo(session: Session, *, catalog: Catalog | None = None, seed: int = 7
     rng = random.Random(seed)
     program = create_program(session=session, name=DEMO_PROGRAM)
     assert program.id is not None
-    admin = create_person(session=session, email="admin@demo.example", name="Pat Morgan")
+    # One hash for every demo account: they share the published demo password anyway.
+    password_hash = hash_password(DEMO_PASSWORD)
+    admin = create_person(
+        session=session, email="admin@demo.example", name="Pat Morgan", password_hash=password_hash
+    )
     coaches = [
-        create_person(session=session, email=f"coach{n}@demo.example", name=name)
+        create_person(
+            session=session, email=f"coach{n}@demo.example", name=name, password_hash=password_hash
+        )
         for n, name in ((1, "Rae Okafor"), (2, "Sam Lindqvist"))
     ]
     add_program_admin(session=session, program_id=program.id, person_id=admin.id or 0)
@@ -246,6 +254,7 @@ def seed_demo(session: Session, *, catalog: Catalog | None = None, seed: int = 7
             session=session,
             email=f"team{n + 1:02d}@demo.example",
             name=f"{_SCHOOL_NAMES[n]} team lead",
+            password_hash=password_hash,
         )
         assert team.id is not None and member.id is not None
         add_to_team(session=session, team_id=team.id, person_id=member.id, role="member")
@@ -277,6 +286,23 @@ def seed_demo(session: Session, *, catalog: Catalog | None = None, seed: int = 7
         phase_target = ("designing", "implementing", "cultivating", "sustaining")[n % 4]
         _advance_phases(session, phase.id or 0, phase_target, admin.id or 0, clock.now, catalog)
     return summarise(session, program.id, created=True)
+
+
+def demo_accounts(session: Session) -> list[tuple[str, str]]:
+    """(role, e-mail) of the demo's people a newcomer would sign in as first."""
+    emails = session.exec(
+        select(Person.email).where(Person.email.like("%@demo.example")).order_by(Person.email)  # type: ignore[attr-defined]
+    ).all()
+    first_member = next((e for e in emails if e.startswith("team")), None)
+    roles = {
+        "admin@demo.example": "program admin",
+        "coach1@demo.example": "coach (12 teams)",
+        "coach2@demo.example": "coach (12 teams)",
+    }
+    accounts = [(roles[e], e) for e in emails if e in roles]
+    if first_member:
+        accounts.append(("team member (one per school: team01 ... team24)", first_member))
+    return accounts
 
 
 def summarise(session: Session, program_id: int, *, created: bool) -> DemoSummary:

@@ -8,7 +8,8 @@ from typer.testing import CliRunner
 
 from service.catalog import get_catalog
 from service.cli import app
-from service.demo import seed_demo
+from service.demo import DEMO_PASSWORD, seed_demo
+from service.security import authenticate
 from service.settings import get_settings
 from service.store.database import get_engine, unit_of_work
 from service.store.models import WorkflowInstance
@@ -29,7 +30,7 @@ def demo_database(tmp_path, monkeypatch: pytest.MonkeyPatch) -> str:
 def test_the_demo_covers_every_condition_stage_and_phase_and_is_created_once(
     demo_database: str,
 ) -> None:
-    result = runner.invoke(app, ["demo"])
+    result = runner.invoke(app, ["demo", "--no-serve"])
     assert result.exit_code == 0, result.output
     assert "Created the demo program" in result.output
     with unit_of_work(get_engine(demo_database)) as session:
@@ -44,7 +45,7 @@ def test_the_demo_covers_every_condition_stage_and_phase_and_is_created_once(
 
 
 def test_status_names_the_stage_what_is_owed_and_why_a_step_is_blocked(demo_database: str) -> None:
-    runner.invoke(app, ["demo"])
+    runner.invoke(app, ["demo", "--no-serve"])
     result = runner.invoke(app, ["status", "Cedar Hill leadership team"])
     assert result.exit_code == 0, result.output
     assert "Stage implement" in result.output
@@ -77,3 +78,37 @@ def test_workflows_show_refuses_an_unknown_slug() -> None:
     result = runner.invoke(app, ["workflows", "show", "nope"])
     assert result.exit_code == 1
     assert "no workflow named 'nope'" in result.output
+
+
+def test_the_demo_prints_accounts_to_sign_in_with(demo_database: str) -> None:
+    result = runner.invoke(app, ["demo", "--no-serve"])
+    assert "admin@demo.example" in result.output
+    assert "coach1@demo.example" in result.output
+    assert "team01@demo.example" in result.output
+    with unit_of_work(get_engine(demo_database)) as session:
+        assert authenticate(session=session, email="team01@demo.example", password=DEMO_PASSWORD)
+
+
+def test_user_create_reads_the_password_from_stdin_and_stores_only_an_argon2_hash(
+    demo_database: str,
+) -> None:
+    runner.invoke(app, ["db", "upgrade"])
+    result = runner.invoke(
+        app,
+        ["user", "create", "Root@Example.org", "--name", "Root", "--site-admin"],
+        input="a long enough password\n",
+    )
+    assert result.exit_code == 0, result.output
+    with unit_of_work(get_engine(demo_database)) as session:
+        person = authenticate(
+            session=session, email="root@example.org", password="a long enough password"
+        )
+        assert person is not None and person.is_site_admin
+        assert (person.password_hash or "").startswith("$argon2")
+
+
+def test_user_create_refuses_a_short_password(demo_database: str) -> None:
+    runner.invoke(app, ["db", "upgrade"])
+    result = runner.invoke(app, ["user", "create", "a@b.org", "--name", "A"], input="short\n")
+    assert result.exit_code == 1
+    assert "at least 10 characters" in result.output
