@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from service.errors import NotFound
@@ -123,18 +124,20 @@ def team_scope(*, session: Session, team_id: int) -> Scope:
 
 
 def instance_scope(*, session: Session, instance_id: int) -> Scope:
+    """A team's cycle or onboarding sits in its team; a school's phases sit in its school."""
     row = session.exec(
-        select(WorkflowInstance.team_id, WorkflowInstance.school_id).where(
-            WorkflowInstance.id == instance_id
+        select(WorkflowInstance.team_id, School.id, School.program_id)
+        .outerjoin(Team, Team.id == WorkflowInstance.team_id)
+        .join(
+            School,
+            School.id == func.coalesce(Team.school_id, WorkflowInstance.school_id),
         )
+        .where(WorkflowInstance.id == instance_id)
     ).first()
     if row is None:
         raise NotFound("cycle", instance_id)
-    team_id, school_id = row
-    if team_id is not None:
-        return team_scope(session=session, team_id=team_id)
-    assert school_id is not None
-    return school_scope(session=session, school_id=school_id)
+    team_id, school_id, program_id = row
+    return Scope(program_id=program_id, school_id=school_id, team_id=team_id)
 
 
 def school_scope(*, session: Session, school_id: int) -> Scope:
@@ -161,7 +164,7 @@ def scope_for(*, session: Session, path_params: dict[str, str]) -> tuple[Scope, 
     for param, what, resolve, keyword in resolvers:
         if param in path_params:
             raw = path_params[param]
-            if not raw.isdigit():
+            if not (raw.isascii() and raw.isdigit()) or int(raw) > 2**31 - 1:
                 raise NotFound(what, raw)
             key = int(raw)
             return resolve(session=session, **{keyword: key}), what, key

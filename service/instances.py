@@ -30,8 +30,11 @@ from service.store.models import (
 
 @dataclass(frozen=True)
 class Fired:
+    """A fire's result: the instance as written, its event, and where it now stands."""
+
     instance: WorkflowInstance
     event: HistoryEvent
+    view: StageView
     next_cycle_id: int | None = None
 
 
@@ -200,7 +203,7 @@ def save_artifact(
     else:
         if not artifact.spec.repeatable and item not in (None, 1):
             raise InvalidRequest(f"{kind} is a single document; it has no item {item}")
-        item = item or 1
+        item = 1 if item is None else item
         last = session.exec(
             select(func.coalesce(func.max(ArtifactRevision.revision), 0)).where(
                 scope & (ArtifactRevision.item == item)
@@ -266,7 +269,12 @@ def fire_trigger(
         event = replace(event, details={**event.details, "next_cycle_id": next_cycle.id})
     assert instance.id is not None
     row = append_event(session, instance.id, event, actor_id, now)
-    return Fired(instance, row, next_cycle.id if next_cycle else None)
+    if outcome.instance.iteration != current.iteration:  # a new iteration owes everything anew
+        facts = gather_facts(
+            session=session, instance=instance, workflow=workflow, today=now.date()
+        )
+    view = workflow.view(outcome.instance, replace(facts, reason=None))
+    return Fired(instance, row, view, next_cycle.id if next_cycle else None)
 
 
 def _follow_up(

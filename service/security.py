@@ -53,12 +53,16 @@ def issue_token(*, session: Session, person_id: int, kind: TokenKind, ttl: dt.ti
 
 def person_for_token(*, session: Session, token: str, kind: TokenKind) -> Person | None:
     """The token's owner if the token exists, is of this kind, unexpired and not revoked."""
-    row = session.exec(select(AccessToken).where(AccessToken.token_hash == _digest(token))).first()
-    if row is None or row.kind != kind or row.revoked_at is not None:
-        return None
-    if row.expires_at <= utcnow():
-        return None
-    return session.get(Person, row.person_id)
+    return session.exec(
+        select(Person)
+        .join(AccessToken, AccessToken.person_id == Person.id)
+        .where(
+            AccessToken.token_hash == _digest(token),
+            AccessToken.kind == kind,
+            AccessToken.revoked_at.is_(None),  # type: ignore[union-attr]
+            AccessToken.expires_at > utcnow(),
+        )
+    ).first()
 
 
 def revoke_token(*, session: Session, token: str) -> None:

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from engine.workflow import StageView
 from service.catalog import Catalog, get_catalog
 from service.errors import NotFound
-from service.instances import instance_view
+from service.instances import Fired, instance_view
 from service.queries import active_cycle
 from service.store.models import Team, WorkflowInstance, utcnow
 
@@ -51,6 +51,11 @@ def cycle_status(
     )
     days = (now.date() - instance.entered_at.date()).days
     return CycleStatus(instance, view, days)
+
+
+def status_after_fire(fired: Fired) -> CycleStatus:
+    """The status a fire leaves behind, without reading it back: the state was just entered."""
+    return CycleStatus(fired.instance, fired.view, 0)
 
 
 def school_phase(

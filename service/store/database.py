@@ -8,6 +8,7 @@ the service functions (`SELECT ... FOR UPDATE`) plus a version check.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -17,6 +18,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session
 
 _WRITE = "improve_write"
+_HOLDS_WRITER = "improve_holds_writer_lock"
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -31,10 +33,32 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
+    # SQLite has one writer at a time. This process's writers queue on a lock rather than
+    # poll in SQLite's busy handler, whose growing sleeps turn contention into long waits;
+    # other processes still wait through busy_timeout. The lock is held from BEGIN to
+    # COMMIT or ROLLBACK, so a writing unit of work must start and end on one thread
+    # (see service.web.deps.transaction).
+    writer = threading.Lock()
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        immediate = connection.get_execution_options().get(_WRITE, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if not connection.get_execution_options().get(_WRITE, False):
+            connection.exec_driver_sql("BEGIN")
+            return
+        writer.acquire()
+        connection.info[_HOLDS_WRITER] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release(connection)
+            raise
+
+    def _release(connection: Any) -> None:
+        if connection.info.pop(_HOLDS_WRITER, False):
+            writer.release()
+
+    event.listen(engine, "commit", _release)
+    event.listen(engine, "rollback", _release)
 
 
 @cache

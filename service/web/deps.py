@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
@@ -14,18 +15,28 @@ from service.security import person_for_token
 from service.settings import get_settings
 from service.store.database import get_engine, unit_of_work
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One unit of work per request: committed once on success, rolled back on any error."""
-    engine = get_engine(get_settings().database_url)
-    with unit_of_work(engine, write=request.method not in SAFE_METHODS) as session:
+def get_session() -> Iterator[Session]:
+    """A read-only unit of work for a route that only reads."""
+    with unit_of_work(get_engine(get_settings().database_url), write=False) as session:
         yield session
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def transaction() -> AbstractContextManager[Session]:
+    """The unit of work for a route that writes: `with transaction() as session: ...`.
+
+    It commits when the block ends, inside the route's own worker thread and before
+    the route returns. It cannot be a yield-dependency that commits afterwards:
+    FastAPI serialises a sync route's result on another worker thread before such a
+    dependency exits, so while every worker waits for a row or database lock, the
+    transaction holding that lock would wait for a worker forever.
+    """
+    return unit_of_work(get_engine(get_settings().database_url), write=True)
 
 
 def _unauthorised(message: str) -> HTTPException:
@@ -40,11 +51,24 @@ def get_token(token: Annotated[str | None, Depends(oauth2_scheme)]) -> str:
     return token
 
 
-def get_caller(session: SessionDep, token: Annotated[str, Depends(get_token)]) -> Caller:
-    person = person_for_token(session=session, token=token, kind="api")
-    if person is None:
-        raise _unauthorised("the token is unknown, expired or revoked; sign in again")
-    return load_caller(session=session, person=person)
+@contextmanager
+def _brief_read() -> Iterator[Session]:
+    """A short read-only transaction of its own, closed before the route runs.
+
+    Sign-in and permission checks read outside the request's unit of work, so a
+    writer's transaction (and SQLite's single write lock) lasts only as long as
+    the work itself, and no request holds two pooled connections at once.
+    """
+    with unit_of_work(get_engine(get_settings().database_url), write=False) as session:
+        yield session
+
+
+def get_caller(token: Annotated[str, Depends(get_token)]) -> Caller:
+    with _brief_read() as session:
+        person = person_for_token(session=session, token=token, kind="api")
+        if person is None:
+            raise _unauthorised("the token is unknown, expired or revoked; sign in again")
+        return load_caller(session=session, person=person)
 
 
 CurrentCaller = Annotated[Caller, Depends(get_caller)]
@@ -57,8 +81,9 @@ def require(action: Action) -> Callable[..., Scope]:
     so the rule for each route can be read off the route table.
     """
 
-    def authorise(request: Request, session: SessionDep, caller: CurrentCaller) -> Scope:
-        scope, what, key = scope_for(session=session, path_params=request.path_params)
+    def authorise(request: Request, caller: CurrentCaller) -> Scope:
+        with _brief_read() as session:
+            scope, what, key = scope_for(session=session, path_params=request.path_params)
         check(caller, action, scope, what, key)
         return scope
 

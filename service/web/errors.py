@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from engine.errors import (
@@ -35,6 +36,12 @@ def _refusal_kind(exc: TransitionRefused) -> str:
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid_body(_: Request, exc: RequestValidationError) -> JSONResponse:
+        # Say where and what, but never echo the input: it may be a password.
+        errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+        return _json(status.HTTP_422_UNPROCESSABLE_CONTENT, errors)
+
     @app.exception_handler(GatesUnmet)
     async def gates_unmet(_: Request, exc: GatesUnmet) -> JSONResponse:
         unmet = [{"gate": u.gate, "reason": u.reason} for u in exc.unmet]

@@ -5,7 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+MAX_ID = 2**31 - 1
+"""Ids and counters stay inside a 32-bit integer, which every database column can hold."""
+
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+Count = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Email = Annotated[
@@ -38,7 +45,7 @@ class TeamCreate(_Request):
 
 
 class PersonRef(_Request):
-    user_id: int
+    user_id: Count
 
 
 class CycleCreate(_Request):
@@ -48,7 +55,7 @@ class CycleCreate(_Request):
 
 class FireRequest(_Request):
     reason: Annotated[str, Field(max_length=5000)] | None = None
-    expected_version: int | None = None
+    expected_version: Count | None = None
     override: bool = False
 
 

@@ -10,33 +10,33 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from service.security import authenticate, issue_token, revoke_token
 from service.settings import get_settings
-from service.web.deps import CurrentCaller, SessionDep, get_token
+from service.web.deps import CurrentCaller, get_token, transaction
 from service.web.schemas import MeOut, Token
 
 router = APIRouter(prefix="/api", tags=["auth"])
 
 
 @router.post("/auth/token", response_model=Token)
-def sign_in(session: SessionDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
+def sign_in(form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
     """Exchange an e-mail (`username`) and password for a bearer token."""
-    person = authenticate(session=session, email=form.username, password=form.password)
-    if person is None or person.id is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            detail="wrong e-mail or password",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
     ttl = dt.timedelta(minutes=get_settings().token_ttl_minutes)
-    token = issue_token(session=session, person_id=person.id, kind="api", ttl=ttl)
+    with transaction() as session:
+        person = authenticate(session=session, email=form.username, password=form.password)
+        if person is None or person.id is None:
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                detail="wrong e-mail or password",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        token = issue_token(session=session, person_id=person.id, kind="api", ttl=ttl)
     return Token(access_token=token, expires_in=int(ttl.total_seconds()))
 
 
 @router.post("/auth/revoke", status_code=status.HTTP_204_NO_CONTENT)
-def revoke(
-    session: SessionDep, caller: CurrentCaller, token: Annotated[str, Depends(get_token)]
-) -> None:
+def revoke(caller: CurrentCaller, token: Annotated[str, Depends(get_token)]) -> None:
     """Revoke the token this request carries; it stops working at once."""
-    revoke_token(session=session, token=token)
+    with transaction() as session:
+        revoke_token(session=session, token=token)
 
 
 @router.get("/users/me", response_model=MeOut)

@@ -5,16 +5,17 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, status
-from sqlmodel import select
+from sqlmodel import Session, select
 
+from engine.errors import UnknownArtifact
 from service.access import Action, check
 from service.catalog import get_catalog
 from service.errors import InvalidRequest
 from service.instances import fire_trigger, save_artifact, start_cycle, start_instance, workflow_of
 from service.queries import current_revisions, get_instance, history, revisions
-from service.status import cycle_status, team_status
+from service.status import cycle_status, status_after_fire, team_status
 from service.store.models import Person, WorkflowInstance
-from service.web.deps import CurrentCaller, Reads, SessionDep, Works
+from service.web.deps import CurrentCaller, Reads, SessionDep, Works, transaction
 from service.web.presenters import (
     cycle_out,
     event_out,
@@ -22,12 +23,14 @@ from service.web.presenters import (
     team_status_out,
 )
 from service.web.schemas import (
+    MAX_ID,
     ArtifactOut,
     CycleCreate,
     CycleStatusOut,
     DiagramOut,
     EventOut,
     FireRequest,
+    Id,
     RevisionOut,
     TeamStatusOut,
 )
@@ -39,18 +42,17 @@ Document = Annotated[dict[str, Any], Body(description="The artifact's fields (se
 @router.post(
     "/teams/{team_id}/cycles", status_code=status.HTTP_201_CREATED, response_model=CycleStatusOut
 )
-def new_cycle(
-    team_id: int, body: CycleCreate, session: SessionDep, caller: CurrentCaller, _: Works
-) -> CycleStatusOut:
+def new_cycle(team_id: Id, body: CycleCreate, caller: CurrentCaller, _: Works) -> CycleStatusOut:
     """Start a cycle on a condition, in `why`, with the reason the team chose it."""
-    cycle = start_cycle(
-        session=session,
-        team_id=team_id,
-        condition=body.condition,
-        reason=body.reason,
-        actor_id=caller.person_id,
-    )
-    return cycle_out(cycle_status(session=session, instance_id=cycle.id or 0))
+    with transaction() as session:
+        cycle = start_cycle(
+            session=session,
+            team_id=team_id,
+            condition=body.condition,
+            reason=body.reason,
+            actor_id=caller.person_id,
+        )
+        return cycle_out(cycle_status(session=session, instance_id=cycle.id or 0))
 
 
 @router.post(
@@ -58,22 +60,21 @@ def new_cycle(
     status_code=status.HTTP_201_CREATED,
     response_model=CycleStatusOut,
 )
-def new_onboarding(
-    team_id: int, session: SessionDep, caller: CurrentCaller, _: Works
-) -> CycleStatusOut:
+def new_onboarding(team_id: Id, caller: CurrentCaller, _: Works) -> CycleStatusOut:
     """Start the team's onboarding: overview, self-assessment, then the choice of a condition."""
-    onboarding = start_instance(
-        session=session,
-        workflow_name="onboarding",
-        actor_id=caller.person_id,
-        reason="Team started onboarding",
-        team_id=team_id,
-    )
-    return cycle_out(cycle_status(session=session, instance_id=onboarding.id or 0))
+    with transaction() as session:
+        onboarding = start_instance(
+            session=session,
+            workflow_name="onboarding",
+            actor_id=caller.person_id,
+            reason="Team started onboarding",
+            team_id=team_id,
+        )
+        return cycle_out(cycle_status(session=session, instance_id=onboarding.id or 0))
 
 
 @router.get("/teams/{team_id}/cycles", response_model=list[CycleStatusOut])
-def list_cycles(team_id: int, session: SessionDep, _: Reads) -> list[CycleStatusOut]:
+def list_cycles(team_id: Id, session: SessionDep, _: Reads) -> list[CycleStatusOut]:
     """Every cycle and onboarding run of the team, newest first."""
     ids = session.exec(
         select(WorkflowInstance.id)
@@ -84,13 +85,13 @@ def list_cycles(team_id: int, session: SessionDep, _: Reads) -> list[CycleStatus
 
 
 @router.get("/teams/{team_id}/status", response_model=TeamStatusOut)
-def get_team_status(team_id: int, session: SessionDep, _: Reads) -> TeamStatusOut:
+def get_team_status(team_id: Id, session: SessionDep, _: Reads) -> TeamStatusOut:
     """The team's active cycle, what it still owes, which triggers are blocked and why."""
     return team_status_out(team_status(session=session, team_id=team_id))
 
 
 @router.get("/cycles/{cycle_id}", response_model=CycleStatusOut)
-def get_cycle(cycle_id: int, session: SessionDep, _: Reads) -> CycleStatusOut:
+def get_cycle(cycle_id: Id, session: SessionDep, _: Reads) -> CycleStatusOut:
     return cycle_out(cycle_status(session=session, instance_id=cycle_id))
 
 
@@ -104,9 +105,8 @@ class FireOut(CycleStatusOut):
     responses={404: {"description": "no such trigger"}, 409: {"description": "refused"}},
 )
 def fire(
-    cycle_id: int,
+    cycle_id: Id,
     trigger: str,
-    session: SessionDep,
     caller: CurrentCaller,
     scope: Works,
     body: Annotated[FireRequest | None, Body()] = None,
@@ -115,59 +115,68 @@ def fire(
     body = body or FireRequest()
     if body.override:
         check(caller, Action.ADMINISTER, scope, "cycle", cycle_id)
-    fired = fire_trigger(
-        session=session,
-        instance_id=cycle_id,
-        trigger=trigger,
-        actor_id=caller.person_id,
-        reason=body.reason,
-        expected_version=body.expected_version,
-        override=body.override,
-    )
-    status_now = cycle_out(cycle_status(session=session, instance_id=cycle_id))
+    with transaction() as session:
+        fired = fire_trigger(
+            session=session,
+            instance_id=cycle_id,
+            trigger=trigger,
+            actor_id=caller.person_id,
+            reason=body.reason,
+            expected_version=body.expected_version,
+            override=body.override,
+        )
+        status_now = cycle_out(status_after_fire(fired))
     return FireOut(**status_now.model_dump(), next_cycle_id=fired.next_cycle_id)
 
 
-def _artifact_kind(session: SessionDep, cycle_id: int, kind: str, *, repeatable: bool) -> None:
+def _artifact_kind(session: Session, cycle_id: Id, kind: str, *, repeatable: bool | None) -> None:
+    """404 for a kind this cycle's workflow does not hold; 422 for the wrong path to it."""
     instance = get_instance(session=session, instance_id=cycle_id)
-    artifact = workflow_of(session, instance, get_catalog()).artifacts[kind]
-    if artifact.spec.repeatable != repeatable:
+    workflow = workflow_of(session, instance, get_catalog())
+    if kind not in workflow.artifact_kinds:
+        raise UnknownArtifact(kind)
+    artifact = workflow.artifacts[kind]
+    if repeatable is not None and artifact.spec.repeatable != repeatable:
         where = "records" if artifact.spec.repeatable else "artifacts"
         raise InvalidRequest(f"{kind} lives under /api/cycles/{cycle_id}/{where}/{kind}")
 
 
 @router.put("/cycles/{cycle_id}/artifacts/{kind}", response_model=ArtifactOut)
 def put_artifact(
-    cycle_id: int,
+    cycle_id: Id,
     kind: str,
     data: Document,
-    session: SessionDep,
     caller: CurrentCaller,
     _: Works,
-    expected_version: int | None = None,
+    expected_version: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> ArtifactOut:
     """Save a new revision (a draft may be incomplete; completeness is reported per field)."""
-    _artifact_kind(session, cycle_id, kind, repeatable=False)
-    save_artifact(
-        session=session,
-        instance_id=cycle_id,
-        kind=kind,
-        data=data,
-        author_id=caller.person_id,
-        expected_version=expected_version,
-    )
-    return get_artifact(cycle_id, kind, session, _)
+    with transaction() as session:
+        _artifact_kind(session, cycle_id, kind, repeatable=False)
+        save_artifact(
+            session=session,
+            instance_id=cycle_id,
+            kind=kind,
+            data=data,
+            author_id=caller.person_id,
+            expected_version=expected_version,
+        )
+        return _artifact_view(session, cycle_id, kind, iteration=None)
 
 
 @router.get("/cycles/{cycle_id}/artifacts/{kind}", response_model=ArtifactOut)
 def get_artifact(
-    cycle_id: int,
+    cycle_id: Id,
     kind: str,
     session: SessionDep,
     _: Reads,
-    iteration: Annotated[int | None, Query(ge=1)] = None,
+    iteration: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> ArtifactOut:
     """The current revision in an iteration (the current one by default) and its completeness."""
+    return _artifact_view(session, cycle_id, kind, iteration)
+
+
+def _artifact_view(session: Session, cycle_id: Id, kind: str, iteration: int | None) -> ArtifactOut:
     _artifact_kind(session, cycle_id, kind, repeatable=False)
     instance = get_instance(session=session, instance_id=cycle_id)
     iteration = iteration or instance.iteration
@@ -185,9 +194,9 @@ def get_artifact(
 
 
 @router.get("/cycles/{cycle_id}/artifacts/{kind}/revisions", response_model=list[RevisionOut])
-def list_revisions(cycle_id: int, kind: str, session: SessionDep, _: Reads) -> list[RevisionOut]:
+def list_revisions(cycle_id: Id, kind: str, session: SessionDep, _: Reads) -> list[RevisionOut]:
     """Every revision ever saved, across iterations, oldest first."""
-    get_instance(session=session, instance_id=cycle_id)
+    _artifact_kind(session, cycle_id, kind, repeatable=None)
     return [revision_out(r) for r in revisions(session=session, instance_id=cycle_id, kind=kind)]
 
 
@@ -197,46 +206,47 @@ def list_revisions(cycle_id: int, kind: str, session: SessionDep, _: Reads) -> l
     response_model=RevisionOut,
 )
 def add_record(
-    cycle_id: int, kind: str, data: Document, session: SessionDep, caller: CurrentCaller, _: Works
+    cycle_id: Id, kind: str, data: Document, caller: CurrentCaller, _: Works
 ) -> RevisionOut:
     """Add a record (such as one `data_collection`) to the current iteration."""
-    _artifact_kind(session, cycle_id, kind, repeatable=True)
-    row = save_artifact(
-        session=session, instance_id=cycle_id, kind=kind, data=data, author_id=caller.person_id
-    )
-    return revision_out(row)
+    with transaction() as session:
+        _artifact_kind(session, cycle_id, kind, repeatable=True)
+        row = save_artifact(
+            session=session, instance_id=cycle_id, kind=kind, data=data, author_id=caller.person_id
+        )
+        return revision_out(row)
 
 
 @router.put("/cycles/{cycle_id}/records/{kind}/{item}", response_model=RevisionOut)
 def revise_record(
-    cycle_id: int,
+    cycle_id: Id,
     kind: str,
-    item: int,
+    item: Id,
     data: Document,
-    session: SessionDep,
     caller: CurrentCaller,
     _: Works,
 ) -> RevisionOut:
     """Save a new revision of one record."""
-    _artifact_kind(session, cycle_id, kind, repeatable=True)
-    row = save_artifact(
-        session=session,
-        instance_id=cycle_id,
-        kind=kind,
-        data=data,
-        author_id=caller.person_id,
-        item=item,
-    )
-    return revision_out(row)
+    with transaction() as session:
+        _artifact_kind(session, cycle_id, kind, repeatable=True)
+        row = save_artifact(
+            session=session,
+            instance_id=cycle_id,
+            kind=kind,
+            data=data,
+            author_id=caller.person_id,
+            item=item,
+        )
+        return revision_out(row)
 
 
 @router.get("/cycles/{cycle_id}/records/{kind}", response_model=list[RevisionOut])
 def list_records(
-    cycle_id: int,
+    cycle_id: Id,
     kind: str,
     session: SessionDep,
     _: Reads,
-    iteration: Annotated[int | None, Query(ge=1)] = None,
+    iteration: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> list[RevisionOut]:
     """The current revision of every record in an iteration (the current one by default)."""
     _artifact_kind(session, cycle_id, kind, repeatable=True)
@@ -248,7 +258,7 @@ def list_records(
 
 
 @router.get("/cycles/{cycle_id}/history", response_model=list[EventOut])
-def get_history(cycle_id: int, session: SessionDep, _: Reads) -> list[EventOut]:
+def get_history(cycle_id: Id, session: SessionDep, _: Reads) -> list[EventOut]:
     """Every transition, oldest first."""
     events = history(session=session, instance_id=cycle_id)
     actor_ids = {e.actor_id for e in events if e.actor_id is not None}
@@ -257,7 +267,7 @@ def get_history(cycle_id: int, session: SessionDep, _: Reads) -> list[EventOut]:
 
 
 @router.get("/cycles/{cycle_id}/diagram", response_model=DiagramOut)
-def get_cycle_diagram(cycle_id: int, session: SessionDep, _: Reads) -> DiagramOut:
+def get_cycle_diagram(cycle_id: Id, session: SessionDep, _: Reads) -> DiagramOut:
     """The pinned definition's diagram (Mermaid), with the current state highlighted."""
     instance = get_instance(session=session, instance_id=cycle_id)
     workflow = workflow_of(session, instance, get_catalog())
