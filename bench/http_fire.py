@@ -201,11 +201,11 @@ def main() -> None:
             server.wait()
     for name, r in results.items():
         print(
-            f"{name:8} {r['rps']:8.0f} req/s  p50 {r['p50']:>8}  p99 {r['p99']:>8}  non-2xx {r['non2xx']}"
+            f"{name:8} {r['rps']:8.0f} req/s  p50 {r['p50']:>8}  p99 {r['p99']:>8}  "
+            f"non-2xx {r['non2xx']}"
         )
-    print(
-        f"ratio service/bare: {results['service']['rps'] / results['bare']['rps']:.2f}  ({url.split(':')[0]})"
-    )
+    ratio = results["service"]["rps"] / results["bare"]["rps"]
+    print(f"ratio service/bare: {ratio:.2f}  ({url.split(':')[0]})")
 
 
 if __name__ == "__main__":

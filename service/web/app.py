@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
+from service.web import pages
 from service.web.api import auth, cycles, organisation, workflows
 from service.web.errors import install_error_handlers
+from service.web.pages.rendering import STATIC_DIR
 
 
 def create_app() -> FastAPI:
@@ -16,6 +19,8 @@ def create_app() -> FastAPI:
     )
     for router in (auth.router, organisation.router, cycles.router, workflows.router):
         app.include_router(router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
 
     @app.get("/healthz", include_in_schema=False)

@@ -1,0 +1,14 @@
+"""Server-rendered pages: sign-in, the teams a person can open, and a team's cycle."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from service.web.pages import cycle_forms, home, session, team
+
+AREAS = (session.router, home.router, team.router, cycle_forms.router)
+"""One router per area of the pages, each made of PageRoutes."""
+
+router = APIRouter(include_in_schema=False)
+for area in AREAS:
+    router.include_router(area)

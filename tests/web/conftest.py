@@ -1,0 +1,28 @@
+"""Page tests run the whole app against the migrated SQLite file, through TestClient."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from service.settings import get_settings
+from service.store.database import get_engine
+from service.web.app import create_app
+
+
+@pytest.fixture
+def web_db(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    """The database the app serves, named the way a deployment names it (IMPROVE_DATABASE_URL)."""
+    monkeypatch.setenv("IMPROVE_DATABASE_URL", sqlite_url)
+    get_settings.cache_clear()
+    yield get_engine(sqlite_url)
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def client(web_db: Engine) -> Iterator[TestClient]:
+    with TestClient(create_app()) as test_client:
+        yield test_client
