@@ -52,7 +52,7 @@ def get_token(token: Annotated[str | None, Depends(oauth2_scheme)]) -> str:
 
 
 @contextmanager
-def _brief_read() -> Iterator[Session]:
+def brief_read() -> Iterator[Session]:
     """A short read-only transaction of its own, closed before the route runs.
 
     Sign-in and permission checks read outside the request's unit of work, so a
@@ -64,7 +64,7 @@ def _brief_read() -> Iterator[Session]:
 
 
 def get_caller(token: Annotated[str, Depends(get_token)]) -> Caller:
-    with _brief_read() as session:
+    with brief_read() as session:
         person = person_for_token(session=session, token=token, kind="api")
         if person is None:
             raise _unauthorised("the token is unknown, expired or revoked; sign in again")
@@ -82,7 +82,7 @@ def require(action: Action) -> Callable[..., Scope]:
     """
 
     def authorise(request: Request, caller: CurrentCaller) -> Scope:
-        with _brief_read() as session:
+        with brief_read() as session:
             scope, what, key = scope_for(session=session, path_params=request.path_params)
         check(caller, action, scope, what, key)
         return scope

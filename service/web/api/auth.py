@@ -10,7 +10,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from service.security import authenticate, issue_token, revoke_token
 from service.settings import get_settings
-from service.web.deps import CurrentCaller, get_token, transaction
+from service.web.deps import CurrentCaller, brief_read, get_token, transaction
 from service.web.schemas import MeOut, Token
 
 router = APIRouter(prefix="/api", tags=["auth"])
@@ -20,14 +20,16 @@ router = APIRouter(prefix="/api", tags=["auth"])
 def sign_in(form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
     """Exchange an e-mail (`username`) and password for a bearer token."""
     ttl = dt.timedelta(minutes=get_settings().token_ttl_minutes)
-    with transaction() as session:
+    # Verify the password (slow by design) before taking any write lock.
+    with brief_read() as session:
         person = authenticate(session=session, email=form.username, password=form.password)
-        if person is None or person.id is None:
-            raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED,
-                detail="wrong e-mail or password",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
+    if person is None or person.id is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail="wrong e-mail or password",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    with transaction() as session:
         token = issue_token(session=session, person_id=person.id, kind="api", ttl=ttl)
     return Token(access_token=token, expires_in=int(ttl.total_seconds()))
 
