@@ -30,6 +30,7 @@ class Action(StrEnum):
     READ = "read"
     WORK = "work"  # write artifacts, fire triggers, start cycles
     COMMENT = "comment"
+    CHECK_IN = "check_in"  # log a coach's check-in or site visit
     ADMINISTER = "administer"  # create schools, teams, people, memberships
 
 
@@ -99,7 +100,7 @@ def allowed(caller: Caller, action: Action, scope: Scope) -> bool:
     if scope.team_id in caller.member_of:
         return action in (Action.READ, Action.WORK, Action.COMMENT)
     if scope.team_id in caller.coach_of:
-        return action in (Action.READ, Action.COMMENT)
+        return action in (Action.READ, Action.COMMENT, Action.CHECK_IN)
     return False
 
 

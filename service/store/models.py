@@ -33,6 +33,8 @@ def _timestamp(**kwargs: Any) -> Any:
 class Program(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
+    stall_days: int = Field(default=21, sa_column_kwargs={"server_default": "21"})
+    """A team with no activity for this many days is flagged as stalled."""
     created_at: dt.datetime = _timestamp()
 
 
@@ -158,3 +160,17 @@ class AccessToken(SQLModel, table=True):
     created_at: dt.datetime = _timestamp()
     expires_at: dt.datetime = Field(sa_type=UTCDateTime)
     revoked_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class CheckIn(SQLModel, table=True):
+    """A coach's monthly check-in or site visit with a team."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="team.id", index=True)
+    author_id: int = Field(foreign_key="person.id")
+    held_on: dt.date
+    mode: str = Field(max_length=20)
+    notes: str
+    next_steps: str
+    attendees: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: dt.datetime = _timestamp()

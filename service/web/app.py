@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from service.web import pages
-from service.web.api import auth, cycles, organisation, workflows
+from service.web.api import auth, coaching, cycles, organisation, workflows
 from service.web.errors import install_error_handlers
 from service.web.pages.rendering import STATIC_DIR
 
@@ -17,7 +17,13 @@ def create_app() -> FastAPI:
         summary="Gated improvement cycles for school leadership teams.",
         version="0.1.0",
     )
-    for router in (auth.router, organisation.router, cycles.router, workflows.router):
+    for router in (
+        auth.router,
+        organisation.router,
+        cycles.router,
+        coaching.router,
+        workflows.router,
+    ):
         app.include_router(router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

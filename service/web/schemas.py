@@ -214,3 +214,66 @@ class DiagramOut(BaseModel):
     version: int
     highlight: str | None
     mermaid: str
+
+
+class CheckInCreate(_Request):
+    date: dt.date
+    mode: Literal["in_person", "virtual"]
+    notes: Annotated[str, Field(max_length=20_000)] = ""
+    next_steps: Annotated[str, Field(max_length=20_000)] = ""
+    attendees: Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=100)] = []
+
+
+class CheckInOut(BaseModel):
+    id: int
+    team_id: int
+    author_id: int
+    date: dt.date
+    mode: str
+    notes: str
+    next_steps: str
+    attendees: list[str]
+    created_at: dt.datetime
+
+
+class OverdueItemOut(BaseModel):
+    action: str
+    owner: str
+    due: dt.date
+
+
+class CaseloadRowOut(BaseModel):
+    team_id: int
+    team: str
+    school: str
+    program_phase: str | None
+    cycle_id: int | None
+    condition: str | None
+    state: str | None
+    iteration: int | None
+    days_in_state: int | None
+    owed: list[str]
+    overdue_items: list[OverdueItemOut]
+    last_activity: dt.datetime | None
+    last_checkin: dt.date | None
+    flags: list[str]
+
+
+class CaseloadOut(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    rows: list[CaseloadRowOut]
+
+
+class StageCellOut(BaseModel):
+    condition: str
+    state: str
+    count: int
+    team_ids: list[int]
+
+
+class StageBoardOut(BaseModel):
+    conditions: list[str]
+    states: list[str]
+    cells: list[StageCellOut]

@@ -1,0 +1,115 @@
+"""A coach's caseload, the stage board, and check-ins."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, status
+
+from service.access import Action
+from service.caseload import CaseloadRow, caseload, coach_teams, stage_board
+from service.catalog import get_catalog
+from service.checkins import log_checkin, team_checkins
+from service.store.models import CheckIn, utcnow
+from service.web.deps import CurrentCaller, Reads, SessionDep, require, transaction
+from service.web.schemas import (
+    CaseloadOut,
+    CaseloadRowOut,
+    CheckInCreate,
+    CheckInOut,
+    Id,
+    StageBoardOut,
+    StageCellOut,
+)
+
+router = APIRouter(prefix="/api", tags=["coaching"])
+ChecksIn = Annotated[object, Depends(require(Action.CHECK_IN))]
+CYCLE_STATES = ("why", "how", "implement", "review", "decide", "closed")
+
+
+def _caller_caseload(session: SessionDep, caller: CurrentCaller) -> list[CaseloadRow]:
+    return caseload(session=session, team_ids=coach_teams(caller.person_id), today=utcnow().date())
+
+
+@router.get("/coach/caseload", response_model=CaseloadOut)
+def get_caseload(
+    session: SessionDep,
+    caller: CurrentCaller,
+    flag: Literal["stalled", "overdue", "checkin_due"] | None = None,
+    condition: str | None = None,
+    state: str | None = None,
+    phase: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> CaseloadOut:
+    """One row per team on the signed-in coach's caseload, worst first, filterable."""
+    rows = [
+        r
+        for r in _caller_caseload(session, caller)
+        if (flag is None or flag in r.flags)
+        and (condition is None or r.condition == condition)
+        and (state is None or r.state == state)
+        and (phase is None or r.program_phase == phase)
+    ]
+    page = rows[offset : offset + limit]
+    return CaseloadOut(
+        total=len(rows),
+        limit=limit,
+        offset=offset,
+        rows=[CaseloadRowOut.model_validate(dataclasses.asdict(r)) for r in page],
+    )
+
+
+@router.get("/coach/stage-board", response_model=StageBoardOut)
+def get_stage_board(session: SessionDep, caller: CurrentCaller) -> StageBoardOut:
+    """Teams on the caseload per condition and state."""
+    board = stage_board(_caller_caseload(session, caller))
+    conditions = get_catalog().content.condition_slugs
+    return StageBoardOut(
+        conditions=conditions,
+        states=list(CYCLE_STATES),
+        cells=[
+            StageCellOut(condition=c, state=s, count=len(ids), team_ids=sorted(ids))
+            for (c, s), ids in sorted(board.items())
+        ],
+    )
+
+
+def _checkin_out(checkin: CheckIn) -> CheckInOut:
+    return CheckInOut(
+        id=checkin.id or 0,
+        team_id=checkin.team_id,
+        author_id=checkin.author_id,
+        date=checkin.held_on,
+        mode=checkin.mode,
+        notes=checkin.notes,
+        next_steps=checkin.next_steps,
+        attendees=checkin.attendees,
+        created_at=checkin.created_at,
+    )
+
+
+@router.post(
+    "/teams/{team_id}/checkins", status_code=status.HTTP_201_CREATED, response_model=CheckInOut
+)
+def new_checkin(team_id: Id, body: CheckInCreate, caller: CurrentCaller, _: ChecksIn) -> CheckInOut:
+    """Log a check-in or site visit (the team's coaches and program admins)."""
+    with transaction() as session:
+        checkin = log_checkin(
+            session=session,
+            team_id=team_id,
+            author_id=caller.person_id,
+            held_on=body.date,
+            mode=body.mode,
+            notes=body.notes,
+            next_steps=body.next_steps,
+            attendees=body.attendees,
+        )
+        return _checkin_out(checkin)
+
+
+@router.get("/teams/{team_id}/checkins", response_model=list[CheckInOut])
+def list_checkins(team_id: Id, session: SessionDep, _: Reads) -> list[CheckInOut]:
+    """The team's check-ins and their next steps, newest first."""
+    return [_checkin_out(c) for c in team_checkins(session=session, team_id=team_id)]
