@@ -174,3 +174,13 @@ class CheckIn(SQLModel, table=True):
     next_steps: str
     attendees: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: dt.datetime = _timestamp()
+
+
+class Enrolment(SQLModel, table=True):
+    """A school's place in a program cohort; the calendar of its phases runs from `started_on`."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", unique=True)
+    cohort: str = Field(max_length=100)
+    started_on: dt.date
+    created_at: dt.datetime = _timestamp()
