@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from engine.errors import GatesUnmet
 from service import demo_content as sample
 from service.catalog import Catalog, get_catalog
+from service.checkins import log_checkin
 from service.instances import fire_trigger, save_artifact, start_instance
 from service.organisation import (
     add_program_admin,
@@ -45,15 +46,34 @@ class DemoSummary:
     created: bool
 
 
-class _Clock:
-    """Walks forward through a team's past, a few weeks per step."""
+# How many clock steps onboarding and the walk to each target take (see _onboard, _walk_cycle).
+STEPS = {
+    "why": 7,
+    "how": 10,
+    "implement": 11,
+    "review": 17,
+    "decide": 18,
+    "moved_on": 20,
+    "revisited": 20,
+}
+# Days since each team's last activity, in turn: half the teams quiet long enough to stall.
+QUIET_DAYS = (1, 5, 12, 25, 40, 80)
 
-    def __init__(self, start: dt.datetime, rng: random.Random) -> None:
+
+class _Clock:
+    """Walks forward through a team's past in equal steps, so its last step lands on `end`."""
+
+    def __init__(
+        self, start: dt.datetime, end: dt.datetime, steps: int, rng: random.Random
+    ) -> None:
         self.now = start
+        self.end = end
+        self.share = (end - start) / max(steps, 1)
         self.rng = rng
 
-    def step(self, low: int = 6, high: int = 24) -> dt.datetime:
-        self.now += dt.timedelta(days=self.rng.randint(low, high), hours=self.rng.randint(0, 6))
+    def step(self) -> dt.datetime:
+        jitter = dt.timedelta(hours=self.rng.randint(-3, 3))
+        self.now = min(self.end, self.now + self.share + jitter)
         return self.now
 
 
@@ -81,7 +101,7 @@ def _onboard(
             data=data,
             author_id=actor,
             catalog=catalog,
-            now=clock.step(1, 3),
+            now=clock.step(),
         )
 
     def fire(trigger: str) -> int | None:
@@ -91,7 +111,7 @@ def _onboard(
             trigger=trigger,
             actor_id=actor,
             catalog=catalog,
-            now=clock.step(1, 4),
+            now=clock.step(),
         ).next_cycle_id
 
     save(
@@ -148,7 +168,7 @@ def _walk_cycle(
             data=data,
             author_id=actor,
             catalog=catalog,
-            now=clock.step(2, 6),
+            now=clock.step(),
         )
 
     def fire(trigger: str) -> None:
@@ -170,8 +190,8 @@ def _walk_cycle(
     if steps >= 2:
         fire("launch_test")
     if steps >= 3:
-        save("data_collection", sample.data_collection(clock.step(3, 9).date(), "feedback"))
-        save("data_collection", sample.data_collection(clock.step(3, 9).date(), "observation"))
+        save("data_collection", sample.data_collection(clock.step().date(), "feedback"))
+        save("data_collection", sample.data_collection(clock.step().date(), "observation"))
         fire("start_review")
         save("impact_assessment", sample.impact_assessment())
     if steps >= 4:
@@ -215,6 +235,25 @@ def _advance_phases(
                 reason="Joined from the pilot cohort, already past this year's work.",
                 override=True,
             )
+
+
+def _check_in(session: Session, team_id: int, coach_id: int, today: dt.date, n: int) -> None:
+    """A third of the teams were seen this month, a third last month, a third not yet."""
+    if n % 3 == 2:
+        return
+    this_month = today.replace(day=max(1, today.day - 3))
+    held_on = this_month if n % 3 == 0 else this_month.replace(day=1) - dt.timedelta(days=10)
+    log_checkin(
+        session=session,
+        team_id=team_id,
+        author_id=coach_id,
+        held_on=held_on,
+        mode="virtual" if n % 2 else "in_person",
+        notes="Looked at where the team is stuck and what the data says so far.",
+        next_steps="Finish the current artifact before the next meeting.",
+        attendees=["Principal", "Team lead"],
+        today=today,
+    )
 
 
 def seed_demo(session: Session, *, catalog: Catalog | None = None, seed: int = 7) -> DemoSummary:
@@ -263,7 +302,9 @@ def seed_demo(session: Session, *, catalog: Catalog | None = None, seed: int = 7
         )
         condition = slugs[n % len(slugs)]
         target = TARGETS[(n + n // len(slugs)) % len(TARGETS)]
-        clock = _Clock(today - dt.timedelta(days=200 + rng.randint(0, 60)), rng)
+        end = today - dt.timedelta(days=QUIET_DAYS[n % len(QUIET_DAYS)], hours=rng.randint(0, 5))
+        start = end - dt.timedelta(days=rng.randint(60, 240))
+        clock = _Clock(start, end, STEPS[target], rng)
         phase = start_instance(
             session=session,
             workflow_name="program-phases",
@@ -285,6 +326,7 @@ def seed_demo(session: Session, *, catalog: Catalog | None = None, seed: int = 7
         )
         phase_target = ("designing", "implementing", "cultivating", "sustaining")[n % 4]
         _advance_phases(session, phase.id or 0, phase_target, admin.id or 0, clock.now, catalog)
+        _check_in(session, team.id, coaches[n % 2].id or 0, today.date(), n)
     return summarise(session, program.id, created=True)
 
 

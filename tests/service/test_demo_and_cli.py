@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlmodel import select
 from typer.testing import CliRunner
 
+from service.caseload import caseload
 from service.catalog import get_catalog
 from service.cli import app
 from service.demo import DEMO_PASSWORD, seed_demo
 from service.security import authenticate
 from service.settings import get_settings
 from service.store.database import get_engine, unit_of_work
-from service.store.models import WorkflowInstance
+from service.store.models import Team, WorkflowInstance
 from service.versioning import replay_matches
 
 runner = CliRunner()
@@ -42,6 +45,17 @@ def test_the_demo_covers_every_condition_stage_and_phase_and_is_created_once(
     assert set(summary.conditions) == set(get_catalog().content.condition_slugs)
     assert set(summary.states) == {"why", "how", "implement", "review", "decide", "closed"}
     assert set(summary.phases) == {"designing", "implementing", "cultivating", "sustaining"}
+
+
+def test_the_demo_raises_every_caseload_flag_and_leaves_some_teams_clear(
+    demo_database: str,
+) -> None:
+    runner.invoke(app, ["demo", "--no-serve"])
+    with unit_of_work(get_engine(demo_database), write=False) as session:
+        rows = caseload(session=session, team_ids=select(Team.id), today=dt.date.today())
+    raised = {flag for row in rows for flag in row.flags}
+    assert raised == {"stalled", "overdue", "checkin_due"}
+    assert any(not row.flags for row in rows)
 
 
 def test_status_names_the_stage_what_is_owed_and_why_a_step_is_blocked(demo_database: str) -> None:
