@@ -131,6 +131,18 @@ class ArtifactType:
             ) from exc
         return model.model_dump(mode="json")
 
+    def label(self, path: str) -> str:
+        """A field path in the words of the form: `items.0.due` -> 'Actions, row 1: Due'."""
+        parts = path.split(".")
+        spec = self.spec.field(parts[0])
+        if len(parts) == 1:
+            return spec.label
+        row = f"{spec.label}, row {int(parts[1]) + 1}"
+        if len(parts) == 2 or spec.item_fields is None:
+            return row
+        sub = next((f for f in spec.item_fields if f.name == parts[2]), None)
+        return f"{row}: {sub.label if sub else parts[2]}"
+
     def status(self, doc: Mapping[str, Any] | None) -> ArtifactStatus:
         """Missing, incomplete (with the fields at fault) or complete."""
         if doc is None:

@@ -61,10 +61,10 @@ def _title(ctx: GateContext, kind: str) -> str:
     return ctx.artifacts[kind].spec.title
 
 
-def _gap_text(field: str, problem: str) -> str:
-    """'goal is blank', or 'statement: Write it ...' when the problem is a sentence."""
+def _gap_text(label: str, problem: str) -> str:
+    """'Goal is blank', or 'Theory of action: Write it ...' when the problem is a sentence."""
     problem = problem.rstrip(".")
-    return f"{field}: {problem}" if problem[:1].isupper() else f"{field} {problem}"
+    return f"{label}: {problem}" if problem[:1].isupper() else f"{label} {problem}"
 
 
 @gate(
@@ -78,7 +78,8 @@ def _complete(ctx: GateContext, kind: str) -> str | None:
     if status.status == "missing":
         return f"Write the {_title(ctx, kind).lower()}: it has not been started."
     if status.status == "incomplete":
-        gaps = "; ".join(_gap_text(g.field, g.problem) for g in status.missing)
+        artifact = ctx.artifacts[kind]
+        gaps = "; ".join(_gap_text(artifact.label(g.field), g.problem) for g in status.missing)
         return f"Finish the {_title(ctx, kind).lower()}: {gaps}."
     return None
 

@@ -294,7 +294,8 @@ def _follow_up(
         condition, reason = decision["next_condition"], decision["rationale"]
     elif outcome.event.trigger == "choose_condition":
         choice = artifacts["condition_choice"]
-        condition, reason = choice["condition"], f"{choice['basis']}: {choice['reason']}"
+        basis = catalog.content.onboarding.bases[choice["basis"]].label
+        condition, reason = choice["condition"], f"{basis}: {choice['reason']}"
     else:
         return None
     return start_cycle(

@@ -147,3 +147,11 @@ def test_next_condition_is_not_required_when_revisiting() -> None:
 def test_a_kind_the_pack_does_not_define_is_unknown() -> None:
     with pytest.raises(UnknownArtifact, match="lesson_plan"):
         ArtifactCatalog(content())["lesson_plan"]
+
+
+def test_a_field_path_reads_in_the_words_of_the_form() -> None:
+    timeline = artifact("action_timeline")
+    assert timeline.label("items") == "Actions"
+    assert timeline.label("items.0") == "Actions, row 1"
+    assert timeline.label("items.2.due") == "Actions, row 3: Due"
+    assert artifact("theory_of_action").label("staff_evidence") == "What staff told us"

@@ -60,7 +60,7 @@ def test_planning_is_refused_while_a_field_of_the_theory_of_action_is_blank() ->
     )
 
     assert reason.startswith("Finish the theory of action:")
-    assert "barrier is blank" in reason
+    assert "Biggest barrier within our control is blank" in reason
 
 
 def test_a_statement_that_does_not_read_if_then_leaves_the_theory_incomplete() -> None:
@@ -68,7 +68,7 @@ def test_a_statement_that_does_not_read_if_then_leaves_the_theory_incomplete() -
 
     reason = only_reason("start_planning", at("why"), artifacts={"theory_of_action": theory})
 
-    assert "statement" in reason
+    assert "Theory of action: Write it" in reason
     assert 'Write it as a single "If ..., then ..." sentence' in reason
 
 

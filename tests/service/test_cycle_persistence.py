@@ -72,7 +72,7 @@ def test_planning_is_refused_and_nothing_is_written_until_the_theory_of_action_i
     save(db, cycle_id, "theory_of_action", incomplete)
     with pytest.raises(GatesUnmet) as refused:
         fire(db, cycle_id, "start_planning")
-    assert "statement" in refused.value.unmet[0].reason
+    assert "Theory of action: Write it as" in refused.value.unmet[0].reason
     assert _cycle(db, cycle_id).state == "why"
     save(db, cycle_id, "theory_of_action", theory_of_action())
     assert fire(db, cycle_id, "start_planning").instance.state == "how"

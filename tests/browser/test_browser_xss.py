@@ -1,0 +1,155 @@
+"""Markup a person types is shown as text, never run: checked in Chromium, not in the HTML.
+
+Each payload would set `window.__xss` or open a dialog if the page let it out of its text
+context (element content, an attribute, or a textarea). After saving, the page and its
+history are reloaded and the browser itself is asked whether anything ran.
+"""
+
+from __future__ import annotations
+
+import pytest
+from browser_factories import (
+    LiveServer,
+    current_cycle,
+    new_cycle,
+    new_member,
+    walk_to_implement,
+    write_theory_of_action,
+)
+from browser_steps import artifact, sign_in, trigger
+from playwright.sync_api import Dialog, Locator, Page, expect
+
+pytestmark = pytest.mark.browser
+
+SCRIPT = "<script>window.__xss=1</script>"
+ATTRIBUTE = '"><img src=x onerror="window.__xss=1">'
+SINGLE_QUOTED = "' onmouseover='window.__xss=1"
+SVG = "<svg onload=window.__xss=1>"
+TEXTAREA = "</textarea><script>window.__xss=1;alert('textarea')</script>"
+ALERT = "<img src=x onerror=alert('img')>"
+# The statement must read "If ..., then ..." like any other, so it carries two payloads.
+STATEMENT = f"If {ALERT} then {SCRIPT}"
+
+THEORY_OF_ACTION = {
+    "Goal": SCRIPT,
+    "Problem of practice": ATTRIBUTE,
+    "What staff told us": SINGLE_QUOTED,
+    "Biggest barrier within our control": SVG,
+    "Chosen approach": TEXTAREA,
+    "Theory of action": STATEMENT,
+}
+
+# Counted in the live DOM: a script carrying a payload, or an element with an event handler.
+INJECTED = """() => ({
+  scripts: [...document.scripts].filter(s => s.textContent.includes('__xss')).length,
+  handlers: document.querySelectorAll('[onerror], [onload], [onmouseover]').length,
+  images: document.querySelectorAll('main img').length,
+  flag: typeof window.__xss,
+})"""
+NOTHING_INJECTED = {"scripts": 0, "handlers": 0, "images": 0, "flag": "undefined"}
+
+
+def record_dialogs(page: Page) -> list[str]:
+    """Every alert, confirm or prompt the page opens, dismissed and noted."""
+    opened: list[str] = []
+
+    def note(dialog: Dialog) -> None:
+        opened.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", note)
+    return opened
+
+
+def saved(panel: Locator) -> Locator:
+    """An artifact's saved contents, as read (not its form)."""
+    return panel.locator("dl")
+
+
+def expect_inert(page: Page, shown: Locator, texts: list[str], dialogs: list[str]) -> None:
+    """Each text is on the page as literal text, and nothing it carries has run."""
+    for text in texts:
+        literal = shown.get_by_text(text, exact=True)
+        expect(literal).to_be_visible()
+        literal.hover()  # an injected onmouseover would fire now
+    assert page.evaluate(INJECTED) == NOTHING_INJECTED
+    assert dialogs == []
+
+
+def test_script_and_attribute_payloads_in_every_text_field_stay_inert(
+    page: Page, live_server: LiveServer
+) -> None:
+    member = new_member(live_server.db)
+    new_cycle(live_server.db, member.team_id)
+    dialogs = record_dialogs(page)
+    sign_in(page, member)
+
+    theory = artifact(page, "Theory of action")
+    for label, payload in THEORY_OF_ACTION.items():
+        theory.get_by_label(label, exact=True).fill(payload)
+    theory.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_have_text("Saved the theory of action.")
+    page.reload()
+
+    expect_inert(page, saved(theory), list(THEORY_OF_ACTION.values()), dialogs)
+    # The form gives back exactly what was typed: escaped once, not twice.
+    theory.get_by_text("Edit", exact=True).click()
+    for label, payload in THEORY_OF_ACTION.items():
+        expect(theory.get_by_label(label, exact=True)).to_have_value(payload)
+
+    trigger(page, "Start planning").click()
+    purpose = artifact(page, "Purpose map")
+    person = purpose.get_by_role("group", name="People involved: row 1")
+    person.get_by_label("Name or group", exact=True).fill(ATTRIBUTE)
+    person.get_by_label("Their part", exact=True).fill(TEXTAREA)
+    purpose.get_by_label("Vision", exact=True).fill(SVG)
+    purpose.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_have_text("Saved the purpose map.")
+    page.reload()
+
+    expect_inert(page, saved(purpose), [ATTRIBUTE, TEXTAREA, SVG], dialogs)
+    expect(person.get_by_label("Name or group", exact=True)).to_have_value(ATTRIBUTE)
+
+
+def test_a_data_collection_summary_with_markup_stays_text(
+    page: Page, live_server: LiveServer
+) -> None:
+    member = new_member(live_server.db)
+    walk_to_implement(live_server.db, new_cycle(live_server.db, member.team_id))
+    dialogs = record_dialogs(page)
+    sign_in(page, member)
+
+    collection = artifact(page, "Data collection")
+    collection.get_by_label("Collected on", exact=True).fill("2026-01-05")
+    collection.get_by_label("Source", exact=True).select_option(label="Survey")
+    collection.get_by_label("Participants", exact=True).fill(SINGLE_QUOTED)
+    collection.get_by_label("Summary", exact=True).fill(SCRIPT + ATTRIBUTE)
+    collection.get_by_role("button", name="Add the record").click()
+    expect(page.get_by_role("status")).to_have_text("Added a data collection record.")
+    page.reload()
+
+    expect_inert(page, saved(collection), [SINGLE_QUOTED, SCRIPT + ATTRIBUTE], dialogs)
+
+
+def test_reasons_with_markup_stay_text_in_the_history(page: Page, live_server: LiveServer) -> None:
+    member = new_member(live_server.db)
+    dialogs = record_dialogs(page)
+    sign_in(page, member)
+
+    # The reason for choosing a condition is the first entry in the history.
+    page.get_by_label("Condition", exact=True).select_option(label="Vision and strategy")
+    page.get_by_label("Greatest need", exact=True).check()
+    page.get_by_label("Reason", exact=True).fill(SVG)
+    page.get_by_role("button", name="Start the cycle").click()
+    expect(page.get_by_role("status")).to_have_text("Started a cycle on Vision and strategy.")
+
+    write_theory_of_action(live_server.db, current_cycle(live_server.db, member.team_id))
+    page.reload()
+    trigger(page, "Start planning").click()
+    page.get_by_label("Why? (required)", exact=True).fill(ATTRIBUTE + SCRIPT)
+    trigger(page, "Step back to why").click()
+    expect(page.get_by_role("status")).to_have_text("Done: the cycle is now in why.")
+    page.reload()
+
+    history = page.get_by_role("region", name="History")
+    expect_inert(page, history, [f"greatest_need: {SVG}", ATTRIBUTE + SCRIPT], dialogs)
