@@ -106,7 +106,7 @@ def test_choosing_a_condition_finishes_onboarding_and_starts_the_first_cycle(api
     first_cycle = member.get(f"/api/cycles/{done['next_cycle_id']}").json()
     assert (first_cycle["condition"], first_cycle["state"]) == (CONDITION, "why")
     start = member.get(f"/api/cycles/{done['next_cycle_id']}/history").json()[0]
-    assert start["reason"] == "greatest_need: Lowest rating."
+    assert start["reason"] == "Greatest need: Lowest rating."
     assert (
         member.get(f"/api/teams/{org.team_id}/status").json()["cycle_id"] == first_cycle["cycle_id"]
     )
