@@ -53,11 +53,11 @@ def get_token(token: Annotated[str | None, Depends(oauth2_scheme)]) -> str:
 
 @contextmanager
 def brief_read() -> Iterator[Session]:
-    """A short read-only transaction of its own, closed before the route runs.
+    """A short read-only transaction of its own, closed as soon as its block ends.
 
-    Sign-in and permission checks read outside the request's unit of work, so a
-    writer's transaction (and SQLite's single write lock) lasts only as long as
-    the work itself, and no request holds two pooled connections at once.
+    Sign-in and permission checks (and any read a handler makes before or after its
+    write) use one, so a writer's transaction, and SQLite's single write lock, lasts
+    only as long as the write itself, and no request holds two pooled connections.
     """
     with unit_of_work(get_engine(get_settings().database_url), write=False) as session:
         yield session

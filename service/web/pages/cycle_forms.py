@@ -15,6 +15,7 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
+from engine.content import ArtifactSpec
 from engine.errors import (
     ArtifactInvalid,
     ConcurrentChange,
@@ -28,10 +29,11 @@ from service.catalog import get_catalog
 from service.instances import fire_trigger, save_artifact, workflow_of
 from service.queries import get_instance
 from service.store.models import WorkflowInstance
+from service.web.deps import brief_read, transaction
 from service.web.diagram_svg import state_label
 from service.web.pages.artifact_forms import humanise, read_form
 from service.web.pages.cycle_view import Draft
-from service.web.pages.deps import CsrfChecked, PageCaller, PageSession, PageWorks, SubmittedForm
+from service.web.pages.deps import CsrfChecked, PageCaller, PageWorks, SubmittedForm
 from service.web.pages.flash import Flash, redirect_with_flash
 from service.web.pages.rendering import render
 from service.web.pages.routing import PageRoute, not_found
@@ -53,6 +55,17 @@ def _team_instance(session: Session, cycle_id: int) -> tuple[WorkflowInstance, i
     return instance, instance.team_id
 
 
+def _form_spec(cycle_id: int, kind: str, *, repeatable: bool) -> tuple[ArtifactSpec, int]:
+    """The schema of the artifact a form saves, and the cycle's team (read before writing)."""
+    with brief_read() as session:
+        instance, team_id = _team_instance(session, cycle_id)
+        workflow = workflow_of(session, instance, get_catalog())
+    spec = workflow.artifacts[kind].spec if kind in workflow.artifact_kinds else None
+    if spec is None or spec.repeatable != repeatable:
+        raise not_found("artifact of that kind")
+    return spec, team_id
+
+
 def _version(raw: str) -> int | None:
     """The version the form was rendered at; None (so unchecked) when absent or garbled."""
     try:
@@ -64,36 +77,32 @@ def _version(raw: str) -> int | None:
 def _save(
     *,
     request: Request,
-    session: Session,
     caller: Caller,
     cycle_id: int,
     kind: str,
     form: FormData,
     repeatable: bool,
 ) -> Response:
-    instance, team_id = _team_instance(session, cycle_id)
-    workflow = workflow_of(session, instance, get_catalog())
-    spec = workflow.artifacts[kind].spec if kind in workflow.artifact_kinds else None
-    if spec is None or spec.repeatable != repeatable:
-        raise not_found("artifact of that kind")
+    spec, team_id = _form_spec(cycle_id, kind, repeatable=repeatable)
     data = read_form(spec, form)
     expected = _version(str(form.get("expected_version") or ""))
     try:
-        save_artifact(
-            session=session,
-            instance_id=cycle_id,
-            kind=kind,
-            data=data,
-            author_id=caller.person_id,
-            expected_version=expected,
-        )
+        with transaction() as session:
+            save_artifact(
+                session=session,
+                instance_id=cycle_id,
+                kind=kind,
+                data=data,
+                author_id=caller.person_id,
+                expected_version=expected,
+            )
     except ArtifactInvalid as exc:
         errors = {e.path: e.message for e in exc.errors}
         draft = Draft(kind, data, errors, message=NOT_SAVED)
-        return _again(request, session, caller, team_id, draft, status_code=422)
+        return _again(request, caller, team_id, draft, status_code=422)
     except ConcurrentChange:
         draft = Draft(kind, data, message=CHANGED_MEANWHILE)
-        return _again(request, session, caller, team_id, draft, status_code=409)
+        return _again(request, caller, team_id, draft, status_code=409)
     except TransitionRefused as exc:
         return redirect_with_flash(team_path(team_id), Flash("refused", str(exc), target=kind))
     title = spec.title.lower()
@@ -102,18 +111,14 @@ def _save(
 
 
 def _again(
-    request: Request,
-    session: Session,
-    caller: Caller,
-    team_id: int,
-    draft: Draft,
-    *,
-    status_code: int,
+    request: Request, caller: Caller, team_id: int, draft: Draft, *, status_code: int
 ) -> Response:
-    context = team_context(
-        session=session, caller=caller, team_id=team_id, can_work=True, draft=draft
-    )
-    return render(request, "team.html", context, status_code=status_code)
+    """The team page with a refused form's input, read afresh after the write rolled back."""
+    with brief_read() as session:
+        context = team_context(
+            session=session, caller=caller, team_id=team_id, can_work=True, draft=draft
+        )
+        return render(request, "team.html", context, status_code=status_code)
 
 
 @router.post("/cycles/{cycle_id}/artifacts/{kind}")
@@ -121,7 +126,6 @@ def save_artifact_form(
     cycle_id: int,
     kind: str,
     request: Request,
-    session: PageSession,
     caller: PageCaller,
     _csrf: CsrfChecked,
     _: PageWorks,
@@ -130,7 +134,6 @@ def save_artifact_form(
     """Save a new revision of an artifact (a draft may be incomplete)."""
     return _save(
         request=request,
-        session=session,
         caller=caller,
         cycle_id=cycle_id,
         kind=kind,
@@ -144,7 +147,6 @@ def add_record_form(
     cycle_id: int,
     kind: str,
     request: Request,
-    session: PageSession,
     caller: PageCaller,
     _csrf: CsrfChecked,
     _: PageWorks,
@@ -153,7 +155,6 @@ def add_record_form(
     """Add a record (such as one data collection) to the current iteration."""
     return _save(
         request=request,
-        session=session,
         caller=caller,
         cycle_id=cycle_id,
         kind=kind,
@@ -176,7 +177,6 @@ def _refusal(exc: TransitionRefused) -> tuple[str, ...]:
 def fire_trigger_form(
     cycle_id: int,
     trigger: str,
-    session: PageSession,
     caller: PageCaller,
     _csrf: CsrfChecked,
     _: PageWorks,
@@ -184,23 +184,24 @@ def fire_trigger_form(
     expected_version: Annotated[str, Form()] = "",
 ) -> Response:
     """Fire a trigger; a refusal comes back beside its button with every reason."""
-    _, team_id = _team_instance(session, cycle_id)
+    with brief_read() as session:
+        _, team_id = _team_instance(session, cycle_id)
     target = f"{team_path(team_id)}#actions"
     try:
-        fired = fire_trigger(
-            session=session,
-            instance_id=cycle_id,
-            trigger=trigger,
-            actor_id=caller.person_id,
-            reason=reason.strip() or None,
-            expected_version=_version(expected_version),
-        )
+        # A refusal raised inside the block rolls everything back, including the transition
+        # already written when the follow-up cycle of move_on or choose_condition is refused.
+        with transaction() as session:
+            fired = fire_trigger(
+                session=session,
+                instance_id=cycle_id,
+                trigger=trigger,
+                actor_id=caller.person_id,
+                reason=reason.strip() or None,
+                expected_version=_version(expected_version),
+            )
     except UnknownTrigger as exc:
         raise not_found("step of that name") from exc
     except TransitionRefused as exc:
-        # The follow-up cycle of move_on or choose_condition is refused after the transition
-        # was written; a refusal must leave nothing behind, so undo before answering.
-        session.rollback()
         return redirect_with_flash(
             target,
             Flash(

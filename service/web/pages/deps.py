@@ -1,4 +1,11 @@
-"""Page dependencies: the unit of work, the signed-in caller, the CSRF check, authorisation."""
+"""Page dependencies: the signed-in caller, the CSRF check and authorisation.
+
+Each reads in a brief read-only unit of work of its own (`brief_read`), closed
+before the handler runs: no request holds two pooled connections at once, and
+no read transaction stays open while the handler waits for the write lock.
+Handlers read through `SessionDep` and write inside `with transaction()`, both
+from service.web.deps.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +13,15 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Form, Request
-from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from service.access import Action, Caller, Forbidden, Scope, check, load_caller, scope_for
 from service.errors import NotFound
 from service.security import person_for_token
 from service.web import csrf
-from service.web.deps import get_session
+from service.web.deps import brief_read
 from service.web.pages import cookies
 from service.web.pages.routing import SignInRequired, forbidden, not_found
-
-# The request's unit of work, committed when the handler returns rather than after the
-# response has gone out: the browser follows a POST's redirect at once, and the GET it
-# sends must find the write committed.
-PageSession = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def session_token(request: Request) -> str:
@@ -34,12 +35,13 @@ def session_token(request: Request) -> str:
 SessionToken = Annotated[str, Depends(session_token)]
 
 
-def page_caller(session: PageSession, token: SessionToken) -> Caller:
+def page_caller(token: SessionToken) -> Caller:
     """The signed-in person and their roles; an unknown, expired or revoked session signs out."""
-    person = person_for_token(session=session, token=token, kind="session")
-    if person is None:
-        raise SignInRequired
-    return load_caller(session=session, person=person)
+    with brief_read() as session:
+        person = person_for_token(session=session, token=token, kind="session")
+        if person is None:
+            raise SignInRequired
+        return load_caller(session=session, person=person)
 
 
 PageCaller = Annotated[Caller, Depends(page_caller)]
@@ -60,9 +62,10 @@ CsrfChecked = Annotated[None, Depends(require_csrf)]
 def page_access(action: Action) -> Callable[..., Scope]:
     """Authorise `action` on the resource in the page's path, with the API's policy."""
 
-    def authorise(request: Request, session: PageSession, caller: PageCaller) -> Scope:
+    def authorise(request: Request, caller: PageCaller) -> Scope:
         try:
-            scope, what, key = scope_for(session=session, path_params=request.path_params)
+            with brief_read() as session:
+                scope, what, key = scope_for(session=session, path_params=request.path_params)
             check(caller, action, scope, what, key)
         except NotFound as exc:
             raise not_found(exc.what) from exc

@@ -11,7 +11,8 @@ from starlette.responses import Response
 
 from service.access import Caller
 from service.store.models import Program, School, Team
-from service.web.pages.deps import PageCaller, PageSession
+from service.web.deps import SessionDep
+from service.web.pages.deps import PageCaller
 from service.web.pages.rendering import render
 from service.web.pages.routing import PageRoute
 
@@ -71,6 +72,6 @@ def visible_teams(*, session: Session, caller: Caller) -> list[TeamEntry]:
 
 
 @router.get(TEAMS, name="teams")
-def list_teams(request: Request, session: PageSession, caller: PageCaller) -> Response:
+def list_teams(request: Request, session: SessionDep, caller: PageCaller) -> Response:
     teams = visible_teams(session=session, caller=caller)
     return render(request, "teams.html", {"caller": caller, "teams": teams})

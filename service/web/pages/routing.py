@@ -2,9 +2,10 @@
 
 The app's exception handlers answer in JSON for the API. A page route instead
 turns `SignInRequired` into a redirect to the sign-in page and `PageRefusal`
-into an HTML error page. Both are raised only before anything is written (by
-the dependencies that name the caller, check the CSRF token and authorise),
-so the unit of work that then commits has nothing to commit.
+into an HTML error page. Both are raised only where nothing is written: by
+the dependencies that name the caller, check the CSRF token and authorise, by
+a handler's reads before its `with transaction()`, or after that block has
+rolled back.
 """
 
 from __future__ import annotations

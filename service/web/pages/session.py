@@ -12,8 +12,9 @@ from service.access import load_caller
 from service.security import authenticate, issue_token, revoke_token
 from service.settings import get_settings
 from service.web import csrf
+from service.web.deps import brief_read, transaction
 from service.web.pages import cookies
-from service.web.pages.deps import CsrfChecked, PageCaller, PageSession, SessionToken
+from service.web.pages.deps import CsrfChecked, PageCaller, SessionToken
 from service.web.pages.home import home_path
 from service.web.pages.rendering import render
 from service.web.pages.routing import SIGN_IN, PageRoute, forbidden
@@ -48,7 +49,6 @@ def sign_in_form(request: Request) -> Response:
 @router.post(SIGN_IN)
 def sign_in(
     request: Request,
-    session: PageSession,
     email: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
@@ -60,16 +60,19 @@ def sign_in(
             "The sign-in form had expired or did not come from this site. "
             "Open the sign-in page again and retry."
         )
-    person = authenticate(session=session, email=email, password=password)
-    if person is None or person.id is None:
+    # Verify the password (slow by design) in a read, before taking the write lock.
+    with brief_read() as session:
+        person = authenticate(session=session, email=email, password=password)
+        caller = None if person is None else load_caller(session=session, person=person)
+    if caller is None:
         # One message whether the e-mail or the password was wrong.
         return _sign_in_page(request, nonce, email=email, error=WRONG_CREDENTIALS, status_code=401)
     previous = request.cookies.get(cookies.SESSION)
-    if previous:
-        revoke_token(session=session, token=previous)
     ttl = dt.timedelta(minutes=get_settings().token_ttl_minutes)
-    token = issue_token(session=session, person_id=person.id, kind="session", ttl=ttl)
-    caller = load_caller(session=session, person=person)
+    with transaction() as session:
+        if previous:
+            revoke_token(session=session, token=previous)
+        token = issue_token(session=session, person_id=caller.person_id, kind="session", ttl=ttl)
     response = RedirectResponse(home_path(caller), status_code=303)
     cookies.set_cookie(response, cookies.SESSION, token, max_age=int(ttl.total_seconds()))
     cookies.delete_cookie(response, cookies.PRESESSION)
@@ -77,9 +80,10 @@ def sign_in(
 
 
 @router.post("/sign-out")
-def sign_out(session: PageSession, token: SessionToken, _csrf: CsrfChecked) -> Response:
+def sign_out(token: SessionToken, _csrf: CsrfChecked) -> Response:
     """Revoke the page session at once, and forget the cookie."""
-    revoke_token(session=session, token=token)
+    with transaction() as session:
+        revoke_token(session=session, token=token)
     response = RedirectResponse(SIGN_IN, status_code=303)
     cookies.delete_cookie(response, cookies.SESSION)
     return response

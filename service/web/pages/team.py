@@ -13,10 +13,11 @@ from service.errors import CycleAlreadyOpen, InvalidRequest
 from service.instances import start_cycle
 from service.status import team_status
 from service.store.models import School
+from service.web.deps import SessionDep, brief_read, transaction
 from service.web.pages import cookies
 from service.web.pages.choose_view import ChoiceDraft, bases, choose_panel
 from service.web.pages.cycle_view import Draft, condition_titles, cycle_page
-from service.web.pages.deps import CsrfChecked, PageCaller, PageReads, PageSession, PageWorks
+from service.web.pages.deps import CsrfChecked, PageCaller, PageReads, PageWorks
 from service.web.pages.flash import Flash, read_flash, redirect_with_flash
 from service.web.pages.rendering import render
 from service.web.pages.routing import PageRoute
@@ -66,7 +67,7 @@ def team_context(
 
 @router.get("/teams/{team_id}", name="team_page")
 def show_team(
-    team_id: int, request: Request, session: PageSession, caller: PageCaller, scope: PageReads
+    team_id: int, request: Request, session: SessionDep, caller: PageCaller, scope: PageReads
 ) -> Response:
     flash = read_flash(request)
     can_work = allowed(caller, Action.WORK, scope)
@@ -94,7 +95,6 @@ def _choice_errors(condition: str, basis: str, reason: str) -> dict[str, str]:
 def choose_condition(
     team_id: int,
     request: Request,
-    session: PageSession,
     caller: PageCaller,
     _csrf: CsrfChecked,
     _: PageWorks,
@@ -107,14 +107,16 @@ def choose_condition(
     errors = _choice_errors(condition, basis, reason)
     if not errors:
         try:
-            cycle = start_cycle(
-                session=session,
-                team_id=team_id,
-                condition=condition,
-                # The same form the onboarding's automatic start uses: "basis: reason".
-                reason=f"{basis}: {reason}",
-                actor_id=caller.person_id,
-            )
+            with transaction() as session:
+                cycle = start_cycle(
+                    session=session,
+                    team_id=team_id,
+                    condition=condition,
+                    # The same form the onboarding's automatic start uses: "basis: reason".
+                    reason=f"{basis}: {reason}",
+                    actor_id=caller.person_id,
+                )
+                started = cycle.condition or condition
         except CycleAlreadyOpen:
             return redirect_with_flash(
                 team_path(team_id),
@@ -123,16 +125,18 @@ def choose_condition(
         except InvalidRequest as exc:
             errors = {"condition": str(exc)}
         else:
-            title = condition_titles()[cycle.condition or condition]
+            title = condition_titles()[started]
             return redirect_with_flash(
                 team_path(team_id), Flash("done", f"Started a cycle on {title}.")
             )
     values = {"condition": condition, "basis": basis, "reason": reason}
-    context = team_context(
-        session=session,
-        caller=caller,
-        team_id=team_id,
-        can_work=True,
-        choice=ChoiceDraft(values=values, errors=errors),
-    )
-    return render(request, "team.html", context, status_code=422)
+    # Nothing was written (or it was rolled back): the form comes back from a fresh read.
+    with brief_read() as session:
+        context = team_context(
+            session=session,
+            caller=caller,
+            team_id=team_id,
+            can_work=True,
+            choice=ChoiceDraft(values=values, errors=errors),
+        )
+        return render(request, "team.html", context, status_code=422)
