@@ -1,0 +1,294 @@
+"""A state program at a glance: phases, where teams stand, pace, stalls and engagement.
+
+Everything is read in a fixed number of queries, whatever the number of schools and
+teams: the program, its schools' phases, the teams' active cycles per condition and
+state, the decisive history events, every completed stay in a state, and each team's
+last activity. Figures that need judgement (behind schedule, stalled) are judged in
+memory by the same functions the coach's caseload uses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from sqlalchemy import Select, func, select, union_all
+from sqlmodel import Session, col
+
+from engine.gates import CYCLE_PROGRESSION
+from engine.workflow import MIGRATE
+from service.caseload import is_stalled
+from service.catalog import Catalog, get_catalog
+from service.enrolment import PHASES_WORKFLOW, phase_calendar, school_phases
+from service.errors import NotFound
+from service.store.models import (
+    ArtifactRevision,
+    HistoryEvent,
+    Program,
+    School,
+    Team,
+    UTCDateTime,
+    WorkflowInstance,
+)
+
+ENGAGEMENT_DAYS = 30
+"""A team counts as engaged with a history event or artifact revision in this many days."""
+DECISIONS = ("conclude_review", "revisit", "move_on")
+STATE_ORDER = {state: n for n, state in enumerate(CYCLE_PROGRESSION)}
+
+
+class TeamActivity(NamedTuple):
+    team_id: int
+    team: str
+    school: str
+    last: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class PhaseCount:
+    phase: str
+    schools: int
+    behind: int
+
+
+@dataclass(frozen=True)
+class StageCount:
+    condition: str
+    state: str
+    teams: int
+
+
+@dataclass(frozen=True)
+class CycleCounts:
+    completed: int
+    revisit: int
+    move_on: int
+
+
+@dataclass(frozen=True)
+class StateDuration:
+    state: str
+    median_days: float
+    stays: int
+
+
+@dataclass(frozen=True)
+class StalledTeam:
+    team_id: int
+    team: str
+    school: str
+    days_quiet: int | None
+    """Whole days since the team's last activity; None when it has none at all."""
+
+
+@dataclass(frozen=True)
+class Engagement:
+    active_teams: int
+    teams: int
+    percent: float
+
+
+@dataclass(frozen=True)
+class ProgramDashboard:
+    program_id: int
+    program: str
+    today: dt.date
+    stall_days: int
+    phases: list[PhaseCount]
+    conditions_states: list[StageCount]
+    cycles: CycleCounts
+    median_days: list[StateDuration]
+    stalled: list[StalledTeam]
+    """One page of the stalled teams, quietest first."""
+    stalled_total: int
+    engagement: Engagement
+
+
+def program_teams(program_id: int) -> Select[tuple[int]]:
+    """The ids of a program's teams, as a subquery-ready select."""
+    return (
+        select(Team.id)
+        .join(School, School.id == Team.school_id)
+        .where(School.program_id == program_id)
+    )
+
+
+def _program_cycles(program_id: int) -> Select[tuple[int]]:
+    return select(WorkflowInstance.id).where(
+        WorkflowInstance.kind == "cycle",
+        col(WorkflowInstance.team_id).in_(program_teams(program_id)),
+    )
+
+
+def phase_counts(
+    *, session: Session, program_id: int, today: dt.date, catalog: Catalog | None = None
+) -> list[PhaseCount]:
+    """Schools per phase, and how many of them are behind their calendar (started ones only)."""
+    catalog = catalog or get_catalog()
+    schools = school_phases(session=session, program_id=program_id, today=today, catalog=catalog)
+    order = [p.name for p in phase_calendar(catalog.definition(PHASES_WORKFLOW))]
+    order += sorted({s.phase for s in schools if s.phase and s.phase not in order})
+    total = Counter(s.phase for s in schools if s.phase)
+    behind = Counter(s.phase for s in schools if s.phase and s.behind)
+    return [PhaseCount(phase, total[phase], behind[phase]) for phase in order]
+
+
+def stage_counts(*, session: Session, program_id: int) -> list[StageCount]:
+    """Teams per condition and state of their active cycle (the open one, else the newest)."""
+    ranked = (
+        select(
+            WorkflowInstance.condition,
+            WorkflowInstance.state,
+            func.row_number()
+            .over(
+                partition_by=WorkflowInstance.team_id,
+                order_by=(WorkflowInstance.state == "closed", col(WorkflowInstance.id).desc()),
+            )
+            .label("rank"),
+        )
+        .where(
+            WorkflowInstance.kind == "cycle",
+            col(WorkflowInstance.team_id).in_(program_teams(program_id)),
+        )
+        .subquery()
+    )
+    rows = session.execute(
+        select(ranked.c.condition, ranked.c.state, func.count())
+        .where(ranked.c.rank == 1)
+        .group_by(ranked.c.condition, ranked.c.state)
+    ).all()
+    counts = [StageCount(c or "", s, n) for c, s, n in rows]
+    return sorted(counts, key=lambda r: (r.condition, STATE_ORDER.get(r.state, 99), r.state))
+
+
+def cycle_counts(*, session: Session, program_id: int) -> CycleCounts:
+    """Reviews concluded, and decisions to revisit or move on, over the program's history."""
+    counts = dict(
+        session.execute(
+            select(HistoryEvent.trigger, func.count())
+            .where(
+                col(HistoryEvent.trigger).in_(DECISIONS),
+                col(HistoryEvent.instance_id).in_(_program_cycles(program_id)),
+            )
+            .group_by(HistoryEvent.trigger)
+        ).all()
+    )
+    return CycleCounts(
+        completed=counts.get("conclude_review", 0),
+        revisit=counts.get("revisit", 0),
+        move_on=counts.get("move_on", 0),
+    )
+
+
+def median_days(*, session: Session, program_id: int) -> list[StateDuration]:
+    """Median days per cycle state over completed stays: from entering a state to leaving it.
+
+    SQL pairs each event with the instance's next one (migrations skipped: a cycle moved
+    to a newer definition stays where it was); Python takes the medians.
+    """
+    moves = (
+        select(
+            HistoryEvent.to_state,
+            HistoryEvent.at,
+            func.lead(HistoryEvent.at, type_=UTCDateTime())
+            .over(partition_by=HistoryEvent.instance_id, order_by=HistoryEvent.seq)
+            .label("left_at"),
+        )
+        .where(
+            HistoryEvent.trigger != MIGRATE,
+            col(HistoryEvent.instance_id).in_(_program_cycles(program_id)),
+        )
+        .subquery()
+    )
+    days: dict[str, list[float]] = {}
+    for state, entered, left in session.execute(
+        select(moves.c.to_state, moves.c.at, moves.c.left_at).where(moves.c.left_at.is_not(None))
+    ).all():
+        days.setdefault(state, []).append((left - entered).total_seconds() / 86_400)
+    return [
+        StateDuration(state, round(statistics.median(spans), 1), len(spans))
+        for state, spans in sorted(days.items(), key=lambda kv: (STATE_ORDER.get(kv[0], 99), kv[0]))
+    ]
+
+
+def last_activity(*, session: Session, program_id: int) -> list[TeamActivity]:
+    """(team id, team, school, last history event or artifact revision) for every team."""
+    teams = program_teams(program_id)
+    stamps = union_all(
+        select(WorkflowInstance.team_id, HistoryEvent.at.label("at"))
+        .join(WorkflowInstance, WorkflowInstance.id == HistoryEvent.instance_id)
+        .where(col(WorkflowInstance.team_id).in_(teams)),
+        select(WorkflowInstance.team_id, ArtifactRevision.created_at.label("at"))
+        .join(WorkflowInstance, WorkflowInstance.id == ArtifactRevision.instance_id)
+        .where(col(WorkflowInstance.team_id).in_(teams)),
+    ).subquery()
+    latest = (
+        select(stamps.c.team_id, func.max(stamps.c.at).label("last"))
+        .group_by(stamps.c.team_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Team.id, Team.name, School.name, latest.c.last)
+        .join(School, School.id == Team.school_id)
+        .outerjoin(latest, latest.c.team_id == Team.id)
+        .where(School.program_id == program_id)
+    ).all()
+    return [TeamActivity(*row) for row in rows]
+
+
+def stalled_teams(
+    activity: Sequence[TeamActivity], today: dt.date, stall_days: int
+) -> list[StalledTeam]:
+    """The teams quiet for `stall_days` or more, never-active first, then quietest, then name."""
+    stalled = [
+        StalledTeam(team_id, team, school, (today - last.date()).days if last else None)
+        for team_id, team, school, last in activity
+        if is_stalled(last, today, stall_days)
+    ]
+    return sorted(
+        stalled, key=lambda s: (s.days_quiet is not None, -(s.days_quiet or 0), s.team, s.team_id)
+    )
+
+
+def engagement(activity: Sequence[TeamActivity], today: dt.date) -> Engagement:
+    """Teams active within ENGAGEMENT_DAYS (quiet for fewer days than that) out of all teams."""
+    active = sum(1 for a in activity if not is_stalled(a.last, today, ENGAGEMENT_DAYS))
+    teams = len(activity)
+    return Engagement(active, teams, round(100 * active / teams, 1) if teams else 0.0)
+
+
+def program_dashboard(
+    *,
+    session: Session,
+    program_id: int,
+    today: dt.date,
+    stalled_limit: int = 100,
+    stalled_offset: int = 0,
+    catalog: Catalog | None = None,
+) -> ProgramDashboard:
+    """Every figure of the program's dashboard, one page of its stalled teams."""
+    program = session.execute(
+        select(Program.name, Program.stall_days).where(Program.id == program_id)
+    ).first()
+    if program is None:
+        raise NotFound("program", program_id)
+    name, stall_days = program
+    activity = last_activity(session=session, program_id=program_id)
+    stalled = stalled_teams(activity, today, stall_days)
+    return ProgramDashboard(
+        program_id=program_id,
+        program=name,
+        today=today,
+        stall_days=stall_days,
+        phases=phase_counts(session=session, program_id=program_id, today=today, catalog=catalog),
+        conditions_states=stage_counts(session=session, program_id=program_id),
+        cycles=cycle_counts(session=session, program_id=program_id),
+        median_days=median_days(session=session, program_id=program_id),
+        stalled=stalled[stalled_offset : stalled_offset + stalled_limit],
+        stalled_total=len(stalled),
+        engagement=engagement(activity, today),
+    )
