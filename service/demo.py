@@ -18,6 +18,7 @@ from engine.errors import GatesUnmet
 from service import demo_content as sample
 from service.catalog import Catalog, get_catalog
 from service.checkins import log_checkin
+from service.enrolment import enrol_school
 from service.instances import fire_trigger, save_artifact, start_instance
 from service.organisation import (
     add_program_admin,
@@ -56,6 +57,9 @@ STEPS = {
     "moved_on": 20,
     "revisited": 20,
 }
+PHASES = ("designing", "implementing", "cultivating", "sustaining")
+# How long ago a school in each phase enrolled, so the calendar expects that phase.
+ENROLLED_DAYS = {"designing": 120, "implementing": 420, "cultivating": 790, "sustaining": 1150}
 # Days since each team's last activity, in turn: half the teams quiet long enough to stall.
 QUIET_DAYS = (1, 5, 12, 25, 40, 80)
 
@@ -305,14 +309,18 @@ def seed_demo(session: Session, *, catalog: Catalog | None = None, seed: int = 7
         end = today - dt.timedelta(days=QUIET_DAYS[n % len(QUIET_DAYS)], hours=rng.randint(0, 5))
         start = end - dt.timedelta(days=rng.randint(60, 240))
         clock = _Clock(start, end, STEPS[target], rng)
-        phase = start_instance(
+        phase_target = PHASES[n % len(PHASES)]
+        # A school a year behind its calendar now and then, so the program sees who lags.
+        days_enrolled = ENROLLED_DAYS[phase_target] + (365 if n % 6 == 4 else 0)
+        enrolled_at = today - dt.timedelta(days=days_enrolled)
+        enrolled = enrol_school(
             session=session,
-            workflow_name="program-phases",
+            school_id=school.id or 0,
+            cohort=f"{enrolled_at.year} cohort",
+            started_on=enrolled_at.date(),
             actor_id=admin.id,
-            reason="Enrolled in the cohort",
-            school_id=school.id,
             catalog=catalog,
-            now=clock.now,
+            now=enrolled_at,
         )
         cycle_id = _onboard(session, team.id, member.id, condition, clock, catalog)
         _walk_cycle(
@@ -324,8 +332,9 @@ def seed_demo(session: Session, *, catalog: Catalog | None = None, seed: int = 7
             catalog,
             next_condition=slugs[(n + 3) % len(slugs)],
         )
-        phase_target = ("designing", "implementing", "cultivating", "sustaining")[n % 4]
-        _advance_phases(session, phase.id or 0, phase_target, admin.id or 0, clock.now, catalog)
+        _advance_phases(
+            session, enrolled.phase_instance_id, phase_target, admin.id or 0, clock.now, catalog
+        )
         _check_in(session, team.id, coaches[n % 2].id or 0, today.date(), n)
     return summarise(session, program.id, created=True)
 

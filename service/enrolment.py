@@ -94,6 +94,7 @@ def enrol_school(
     actor_id: int | None,
     program_id: int | None = None,
     catalog: Catalog | None = None,
+    now: dt.datetime | None = None,
 ) -> Enrolled:
     """Enrol a school in a cohort and start its program phases, unless they are under way.
 
@@ -129,6 +130,7 @@ def enrol_school(
             reason=f"Enrolled in cohort {cohort}",
             school_id=school_id,
             catalog=catalog,
+            now=now,
         ).id
     assert under_way is not None
     return Enrolled(enrolment, under_way)

@@ -12,6 +12,7 @@ from service.caseload import caseload
 from service.catalog import get_catalog
 from service.cli import app
 from service.demo import DEMO_PASSWORD, seed_demo
+from service.enrolment import school_phases
 from service.security import authenticate
 from service.settings import get_settings
 from service.store.database import get_engine, unit_of_work
@@ -45,6 +46,12 @@ def test_the_demo_covers_every_condition_stage_and_phase_and_is_created_once(
     assert set(summary.conditions) == set(get_catalog().content.condition_slugs)
     assert set(summary.states) == {"why", "how", "implement", "review", "decide", "closed"}
     assert set(summary.phases) == {"designing", "implementing", "cultivating", "sustaining"}
+    with unit_of_work(get_engine(demo_database), write=False) as session:
+        phases = school_phases(
+            session=session, program_id=summary.program_id, today=dt.date.today()
+        )
+    assert all(p.cohort and p.started_on for p in phases)
+    assert 0 < sum(p.behind for p in phases) < len(phases)
 
 
 def test_the_demo_raises_every_caseload_flag_and_leaves_some_teams_clear(
