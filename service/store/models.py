@@ -35,6 +35,11 @@ class Program(SQLModel, table=True):
     name: str = Field(max_length=200)
     stall_days: int = Field(default=21, sa_column_kwargs={"server_default": "21"})
     """A team with no activity for this many days is flagged as stalled."""
+    signoff_triggers: list[str] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False, server_default="[]"),
+    )
+    """Triggers that also need a coach's sign-off on the artifacts they gate."""
     created_at: dt.datetime = _timestamp()
 
 
@@ -183,4 +188,36 @@ class Enrolment(SQLModel, table=True):
     school_id: int = Field(foreign_key="school.id", unique=True)
     cohort: str = Field(max_length=100)
     started_on: dt.date
+    created_at: dt.datetime = _timestamp()
+
+
+class Comment(SQLModel, table=True):
+    """A remark on one artifact revision; `parent_id` makes it a reply in that thread."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    revision_id: int = Field(foreign_key="artifactrevision.id", index=True)
+    parent_id: int | None = Field(default=None, foreign_key="comment.id")
+    author_id: int = Field(foreign_key="person.id")
+    body: str
+    created_at: dt.datetime = _timestamp()
+
+
+class SignOff(SQLModel, table=True):
+    """A coach's approval of one artifact revision, for the trigger it gates."""
+
+    __table_args__ = (UniqueConstraint("revision_id", "trigger"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    revision_id: int = Field(foreign_key="artifactrevision.id", index=True)
+    trigger: str = Field(max_length=50)
+    coach_id: int = Field(foreign_key="person.id")
+    created_at: dt.datetime = _timestamp()
+
+
+class SharedCycle(SQLModel, table=True):
+    """A finished cycle a team has shared with the rest of its program."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    instance_id: int = Field(foreign_key="workflowinstance.id", unique=True)
+    shared_by: int = Field(foreign_key="person.id")
     created_at: dt.datetime = _timestamp()
