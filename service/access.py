@@ -31,6 +31,8 @@ class Action(StrEnum):
     WORK = "work"  # write artifacts, fire triggers, start cycles
     COMMENT = "comment"
     CHECK_IN = "check_in"  # log a coach's check-in or site visit
+    SIGN_OFF = "sign_off"  # a coach approves an artifact revision
+    BROWSE = "browse"  # see what teams of a program share with each other
     ADMINISTER = "administer"  # create schools, teams, people, memberships
 
 
@@ -43,6 +45,8 @@ class Caller:
     member_of: frozenset[int]
     coach_of: frozenset[int]
     admin_of: frozenset[int]
+    programs: frozenset[int] = frozenset()
+    """Programs the caller works in through a team (as a member or a coach)."""
 
     @property
     def roles(self) -> list[str]:
@@ -80,6 +84,13 @@ def load_caller(*, session: Session, person: Person) -> Caller:
     admin_of = session.exec(
         select(ProgramAdmin.program_id).where(ProgramAdmin.person_id == person.id)
     ).all()
+    programs = session.exec(
+        select(School.program_id)
+        .join(Team, Team.school_id == School.id)
+        .join(TeamMembership, TeamMembership.team_id == Team.id)
+        .where(TeamMembership.person_id == person.id)
+        .distinct()
+    ).all()
     return Caller(
         person_id=person.id,
         name=person.name,
@@ -88,6 +99,7 @@ def load_caller(*, session: Session, person: Person) -> Caller:
         member_of=frozenset(t for t, role in memberships if role == "member"),
         coach_of=frozenset(t for t, role in memberships if role == "coach"),
         admin_of=frozenset(admin_of),
+        programs=frozenset(programs),
     )
 
 
@@ -95,12 +107,14 @@ def allowed(caller: Caller, action: Action, scope: Scope) -> bool:
     """The whole policy, as one readable function."""
     if caller.is_site_admin or scope.program_id in caller.admin_of:
         return True
+    if action is Action.BROWSE:
+        return scope.program_id in caller.programs
     if scope.team_id is None:
         return False
     if scope.team_id in caller.member_of:
         return action in (Action.READ, Action.WORK, Action.COMMENT)
     if scope.team_id in caller.coach_of:
-        return action in (Action.READ, Action.COMMENT, Action.CHECK_IN)
+        return action in (Action.READ, Action.COMMENT, Action.CHECK_IN, Action.SIGN_OFF)
     return False
 
 
