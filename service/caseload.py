@@ -32,6 +32,8 @@ from service.store.models import (
 
 Flag = Literal["stalled", "overdue", "checkin_due"]
 FLAGS: tuple[Flag, ...] = ("stalled", "overdue", "checkin_due")
+CYCLE_STATES = ("why", "how", "implement", "review", "decide", "closed")
+"""A cycle's states in the order a board shows them."""
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlmodel import Session, col, select
 
 from service.errors import InvalidRequest
-from service.store.models import CheckIn
+from service.store.models import CheckIn, utcnow
 
 MODES = ("in_person", "virtual")
 
@@ -26,7 +26,7 @@ def log_checkin(
 ) -> CheckIn:
     if mode not in MODES:
         raise InvalidRequest(f"mode must be one of {MODES}, not {mode!r}")
-    if held_on > (today or dt.date.today()):
+    if held_on > (today or utcnow().date()):
         raise InvalidRequest(f"a check-in cannot be logged for a future date ({held_on})")
     checkin = CheckIn(
         team_id=team_id,

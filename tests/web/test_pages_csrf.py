@@ -34,6 +34,7 @@ def test_every_form_page_is_covered_here() -> None:
         "/cycles/{cycle_id}/records/{kind}",
         "/cycles/{cycle_id}/triggers/{trigger}",
         "/sign-out",
+        "/teams/{team_id}/checkins",
         "/teams/{team_id}/cycles",
     ]
 

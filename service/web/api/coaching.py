@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, status
 
 from service.access import Action
-from service.caseload import CaseloadRow, caseload, coach_teams, stage_board
+from service.caseload import CYCLE_STATES, CaseloadRow, caseload, coach_teams, stage_board
 from service.catalog import get_catalog
 from service.checkins import log_checkin, team_checkins
 from service.store.models import CheckIn, utcnow
@@ -25,7 +25,6 @@ from service.web.schemas import (
 
 router = APIRouter(prefix="/api", tags=["coaching"])
 ChecksIn = Annotated[object, Depends(require(Action.CHECK_IN))]
-CYCLE_STATES = ("why", "how", "implement", "review", "decide", "closed")
 
 
 def _caller_caseload(session: SessionDep, caller: CurrentCaller) -> list[CaseloadRow]:

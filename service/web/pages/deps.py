@@ -81,6 +81,7 @@ def page_access(action: Action) -> Callable[..., Scope]:
 
 PageReads = Annotated[Scope, Depends(page_access(Action.READ))]
 PageWorks = Annotated[Scope, Depends(page_access(Action.WORK))]
+PageChecksIn = Annotated[Scope, Depends(page_access(Action.CHECK_IN))]
 
 
 async def submitted_form(request: Request) -> FormData:

@@ -15,6 +15,7 @@ from service.status import team_status
 from service.store.models import School
 from service.web.deps import SessionDep, brief_read, transaction
 from service.web.pages import cookies
+from service.web.pages.checkin_view import CheckinDraft, checkin_panel
 from service.web.pages.choose_view import ChoiceDraft, bases, choose_panel
 from service.web.pages.cycle_view import Draft, condition_titles, cycle_page
 from service.web.pages.deps import CsrfChecked, PageCaller, PageReads, PageWorks
@@ -38,10 +39,12 @@ def team_context(
     flash: Flash | None = None,
     draft: Draft | None = None,
     choice: ChoiceDraft | None = None,
+    checkin: CheckinDraft | None = None,
 ) -> dict[str, Any]:
     """The team page: its cycle in full, or the choice of a condition when none is open.
 
-    `can_work` says whether the caller may change the team's work (forms are shown).
+    `can_work` says whether the caller may change the team's work (forms are shown). The
+    team's check-ins follow, with the form to log one for its coaches and program admins.
     """
     status = team_status(session=session, team_id=team_id)
     school = session.get_one(School, status.team.school_id)
@@ -62,6 +65,7 @@ def team_context(
         "choose": choose_panel(session=session, team_id=team_id, draft=choice)
         if needs_choice
         else None,
+        "checkins": checkin_panel(session=session, caller=caller, team_id=team_id, draft=checkin),
     }
 
 
