@@ -37,6 +37,10 @@ class Facts:
 
     `artifacts` holds the current revision of each artifact in the instance's
     current iteration; `records` every current record of each repeatable kind.
+    `revisions` numbers that current revision per (non-repeatable) artifact kind,
+    `signed_off` names the highest revision of each kind a coach has signed off in
+    the iteration, and `signoff_triggers` are the triggers the program wants a coach
+    to sign off the artifacts of, on top of what the definition asks.
     """
 
     today: dt.date
@@ -44,3 +48,6 @@ class Facts:
     artifacts: Mapping[str, Document] = field(default_factory=dict)
     records: Mapping[str, Sequence[Document]] = field(default_factory=dict)
     school_cycles: Sequence[CycleProgress] = ()
+    revisions: Mapping[str, int] = field(default_factory=dict)
+    signed_off: Mapping[str, int] = field(default_factory=dict)
+    signoff_triggers: frozenset[str] = frozenset()

@@ -84,6 +84,27 @@ def _complete(ctx: GateContext, kind: str) -> str | None:
     return None
 
 
+@gate(
+    "coach_signoff",
+    kinds={"cycle"},
+    arg="artifact",
+    summary="a coach has signed off the named artifact as it stands now",
+)
+def _coach_signoff(ctx: GateContext, kind: str) -> str | None:
+    title = _title(ctx, kind).lower()
+    if ctx.artifacts[kind].spec.repeatable:
+        return f"The {title} is a set of records; a coach signs off single documents only."
+    current = ctx.facts.revisions.get(kind)
+    if current is None:
+        return f"Write the {title}, then ask a coach to sign it off."
+    signed = ctx.facts.signed_off.get(kind)
+    # A sign-off approves one revision: any later edit needs a fresh look from the coach.
+    if signed is not None and signed >= current:
+        return None
+    last = f"the last sign-off was on revision {signed}" if signed else "it has no sign-off yet"
+    return f"A coach must sign off the {title} as it stands now (revision {current}); {last}."
+
+
 def _records_since_launch(ctx: GateContext) -> list[dict[str, Any]]:
     launched = ctx.instance.launched_on or dt.date.max
     return [

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
@@ -34,6 +34,9 @@ from engine.gates import REGISTRY, GateContext
 
 MIGRATE = "migrate"
 """The pseudo-trigger recorded when an instance moves to a new definition version."""
+
+SIGNOFF = "coach_signoff"
+"""The gate a program adds to the triggers it wants a coach to sign off."""
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,42 @@ class Workflow:
             auto_transitions=False,
             send_event=True,
         )
+        # Built once: the sign-off gates each transition gains when its program asks for them.
+        self._program_signoffs = {
+            (t.trigger, t.source): self._signoffs_for(t) for t in definition.transitions
+        }
+
+    def _signoffs_for(self, transition: TransitionDef) -> tuple[GateRef, ...]:
+        """One sign-off per document the transition's `complete:` gates name, unless it has one."""
+        if self.definition.kind not in REGISTRY[SIGNOFF].kinds:
+            return ()
+        named = {g.arg for g in transition.gates if g.gate == SIGNOFF}
+        kinds = [
+            str(g.arg)
+            for g in transition.gates
+            if g.gate == "complete" and g.arg not in named
+            if not self.artifacts[str(g.arg)].spec.repeatable
+        ]
+        return tuple(GateRef(gate=SIGNOFF, arg=kind) for kind in dict.fromkeys(kinds))
+
+    def gates(self, transition: TransitionDef, signoff_triggers: Collection[str]) -> list[GateRef]:
+        """The transition's gates as they apply now: the definition's, then the program's."""
+        if transition.trigger not in signoff_triggers:
+            return list(transition.gates)
+        return [*transition.gates, *self._program_signoffs[(transition.trigger, transition.source)]]
+
+    def signoff_kinds(self, trigger: str, signoff_triggers: Collection[str]) -> list[str]:
+        """The artifact kinds a coach's sign-off counts for on `trigger`, from any state."""
+        if trigger not in self.definition.triggers:
+            raise UnknownTrigger(trigger, self.name)
+        kinds = [
+            str(g.arg)
+            for t in self.definition.transitions
+            if t.trigger == trigger
+            for g in self.gates(t, signoff_triggers)
+            if g.gate == SIGNOFF
+        ]
+        return list(dict.fromkeys(kinds))
 
     @property
     def name(self) -> str:
@@ -166,12 +205,16 @@ class Workflow:
         return GateContext(facts, self.artifacts, instance, self.definition.condition)
 
     def unmet(self, trigger: str, instance: InstanceState, facts: Facts) -> list[Unmet]:
-        """Every gate of `trigger` that does not hold now, each with its reason."""
+        """Every gate of `trigger` that does not hold now, each with its reason.
+
+        A trigger the program wants signed off also owes a coach's sign-off of the
+        current revision of each document its `complete:` gates name.
+        """
         transition = self._transition(trigger, instance.state)
         ctx = self._context(instance, facts)
         return [
             Unmet(ref.label(), reason)
-            for ref in transition.gates
+            for ref in self.gates(transition, facts.signoff_triggers)
             if (reason := REGISTRY[ref.gate].check(ctx, ref.arg)) is not None
         ]
 
@@ -215,7 +258,9 @@ class Workflow:
         """Move the instance, or raise the refusal that explains why not.
 
         `override` (for overridable transitions only) passes unmet gates, which
-        are then listed in the event; it still needs a written reason.
+        are then listed in the event; it still needs a written reason. The shared
+        machine knows only the definition's gates, so the sign-offs a program adds
+        are enforced here, through `unmet`, before the machine is asked.
         """
         transition = self._transition(trigger, instance.state)
         unmet = self.unmet(trigger, instance, facts)

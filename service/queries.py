@@ -12,7 +12,15 @@ from sqlmodel import Session, col, select
 from engine.facts import CycleProgress, Facts
 from engine.workflow import Workflow
 from service.errors import NotFound
-from service.store.models import ArtifactRevision, HistoryEvent, Team, WorkflowInstance
+from service.store.models import (
+    ArtifactRevision,
+    HistoryEvent,
+    Program,
+    School,
+    SignOff,
+    Team,
+    WorkflowInstance,
+)
 
 OPEN_CYCLE = (WorkflowInstance.kind == "cycle") & (WorkflowInstance.state != "closed")
 
@@ -93,6 +101,28 @@ def school_progress(*, session: Session, school_id: int) -> list[CycleProgress]:
     return [CycleProgress(c or "", s, n) for c, s, n in session.exec(query).all()]
 
 
+def team_signoff_triggers(*, session: Session, team_id: int) -> frozenset[str]:
+    """The triggers the team's program wants a coach to sign off."""
+    triggers = session.exec(
+        select(Program.signoff_triggers)
+        .join(School, School.program_id == Program.id)
+        .join(Team, Team.school_id == School.id)
+        .where(Team.id == team_id)
+    ).first()
+    return frozenset(str(t) for t in triggers or ())
+
+
+def signed_off_revisions(*, session: Session, instance_id: int, iteration: int) -> dict[str, int]:
+    """The highest revision of each artifact kind a coach has signed off in one iteration."""
+    query = (
+        select(ArtifactRevision.kind, func.max(ArtifactRevision.revision))
+        .join(SignOff, col(SignOff.revision_id) == ArtifactRevision.id)
+        .where(ArtifactRevision.instance_id == instance_id, ArtifactRevision.iteration == iteration)
+        .group_by(ArtifactRevision.kind)
+    )
+    return {kind: revision for kind, revision in session.exec(query).all()}
+
+
 def gather_facts(
     *,
     session: Session,
@@ -105,8 +135,14 @@ def gather_facts(
     assert instance.id is not None
     artifacts: dict[str, dict[str, Any]] = {}
     records: dict[str, list[dict[str, Any]]] = {}
+    numbers: dict[str, int] = {}
     latest = (
-        select(ArtifactRevision.kind, ArtifactRevision.item, ArtifactRevision.body)
+        select(
+            ArtifactRevision.kind,
+            ArtifactRevision.item,
+            ArtifactRevision.revision,
+            ArtifactRevision.body,
+        )
         .where(
             ArtifactRevision.instance_id == instance.id,
             ArtifactRevision.iteration == instance.iteration,
@@ -114,23 +150,34 @@ def gather_facts(
         .order_by(ArtifactRevision.kind, ArtifactRevision.item, ArtifactRevision.revision)
     )
     # Later revisions overwrite earlier ones in these dicts: what remains is the current one.
-    current: dict[tuple[str, int], dict[str, Any]] = {
-        (kind, item): body for kind, item, body in session.exec(latest).all()
+    current: dict[tuple[str, int], tuple[int, dict[str, Any]]] = {
+        (kind, item): (number, body) for kind, item, number, body in session.exec(latest).all()
     }
-    for (kind, _), body in current.items():
+    for (kind, _), (number, body) in current.items():
         if workflow.artifacts[kind].spec.repeatable:
             records.setdefault(kind, []).append(body)
         else:
             artifacts[kind] = body
+            numbers[kind] = number
     school_cycles: Sequence[CycleProgress] = ()
     if instance.kind == "program_phases" and instance.school_id is not None:
         school_cycles = school_progress(session=session, school_id=instance.school_id)
+    signoff_triggers: frozenset[str] = frozenset()
+    signed_off: dict[str, int] = {}
+    if instance.kind == "cycle" and instance.team_id is not None:
+        signoff_triggers = team_signoff_triggers(session=session, team_id=instance.team_id)
+        signed_off = signed_off_revisions(
+            session=session, instance_id=instance.id, iteration=instance.iteration
+        )
     return Facts(
         today=today or dt.date.today(),
         reason=reason,
         artifacts=artifacts,
         records=records,
         school_cycles=school_cycles,
+        revisions=numbers,
+        signed_off=signed_off,
+        signoff_triggers=signoff_triggers,
     )
 
 

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from service.web import pages
-from service.web.api import auth, coaching, cycles, organisation, programs, workflows
+from service.web.api import auth, coaching, cycles, feedback, organisation, programs, workflows
 from service.web.errors import install_error_handlers
 from service.web.pages.rendering import STATIC_DIR
 
@@ -22,6 +22,7 @@ def create_app() -> FastAPI:
         organisation.router,
         cycles.router,
         coaching.router,
+        feedback.router,
         programs.router,
         workflows.router,
     ):
