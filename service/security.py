@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from service.store.models import AccessToken, Person, utcnow
 
-TokenKind = Literal["api", "session"]
+TokenKind = Literal["api", "session", "calendar"]
 _hasher = PasswordHash.recommended()
 # Verifying against this when the e-mail is unknown keeps sign-in time the same either way.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))

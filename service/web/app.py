@@ -6,7 +6,17 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from service.web import pages
-from service.web.api import auth, coaching, cycles, feedback, organisation, programs, workflows
+from service.web.api import (
+    auth,
+    calendar,
+    coaching,
+    cycles,
+    feedback,
+    organisation,
+    programs,
+    sharing,
+    workflows,
+)
 from service.web.errors import install_error_handlers
 from service.web.pages.rendering import STATIC_DIR
 
@@ -24,6 +34,8 @@ def create_app() -> FastAPI:
         coaching.router,
         feedback.router,
         programs.router,
+        sharing.router,
+        calendar.router,
         workflows.router,
     ):
         app.include_router(router)

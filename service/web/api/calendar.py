@@ -1,0 +1,76 @@
+"""A team's calendar feed, read by calendar apps with a token in the URL instead of a header."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
+from pydantic import BaseModel
+
+from service.access import Action, check, load_caller, team_scope
+from service.calendar_feed import issue_calendar_token, person_for_calendar_token, team_calendar
+from service.web.deps import CurrentCaller, Reads, SessionDep, brief_read, transaction
+from service.web.schemas import Id
+
+router = APIRouter(prefix="/api", tags=["calendar"])
+
+
+class CalendarLinkOut(BaseModel):
+    url: str
+    """Where a calendar app subscribes; the token in it is personal, like a password."""
+
+
+@router.post(
+    "/teams/{team_id}/calendar-token",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CalendarLinkOut,
+)
+def new_calendar_link(team_id: Id, caller: CurrentCaller, _: Reads) -> CalendarLinkOut:
+    """A subscription link to the team's calendar, valid for a year."""
+    with transaction() as session:
+        token = issue_calendar_token(session=session, person_id=caller.person_id)
+    return CalendarLinkOut(url=f"/api/teams/{team_id}/calendar.ics?token={token}")
+
+
+def reads_calendar(
+    team_id: Id,
+    token: Annotated[str | None, Query(description="from POST .../calendar-token")] = None,
+) -> None:
+    """401 for a missing, unknown, expired or revoked token; 404 when its owner cannot read."""
+    with brief_read() as session:
+        person = person_for_calendar_token(session=session, token=token) if token else None
+        if person is None:
+            # RFC 6750 covers bearer tokens sent as a query parameter, so the challenge fits.
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                detail="the calendar link is missing its token, or the token is unknown, "
+                "expired or revoked; make a new link",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        caller = load_caller(session=session, person=person)
+        scope = team_scope(session=session, team_id=team_id)
+    check(caller, Action.READ, scope, "team", team_id)
+
+
+@router.get(
+    "/teams/{team_id}/calendar.ics",
+    response_class=Response,
+    responses={
+        200: {"content": {"text/calendar": {}}, "description": "an iCalendar (RFC 5545) feed"},
+        401: {"description": "missing, unknown, expired or revoked token"},
+        404: {"description": "no such team, or the token's owner may not read it"},
+    },
+)
+def team_calendar_feed(
+    team_id: Id, _: Annotated[None, Depends(reads_calendar)], session: SessionDep
+) -> Response:
+    """The team's action due dates (open cycles) and check-ins, as all-day events."""
+    return Response(
+        content=team_calendar(session=session, team_id=team_id),
+        media_type="text/calendar; charset=utf-8",
+        headers={
+            "Content-Disposition": f'inline; filename="team-{team_id}.ics"',
+            "Cache-Control": "private, no-cache",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
