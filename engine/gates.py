@@ -234,5 +234,6 @@ def _school_cycle_reached(ctx: GateContext, state: str) -> str | None:
 def _reviews_concluded(ctx: GateContext, count: int) -> str | None:
     done = sum(c.reviews_concluded for c in ctx.facts.school_cycles)
     if done < count:
-        return f"The school's teams must conclude {count} reviews of a test (so far: {done})."
+        reviews = "review" if count == 1 else "reviews"
+        return f"The school's teams must conclude {count} {reviews} of a test (so far: {done})."
     return None

@@ -33,6 +33,7 @@ def test_every_form_page_is_covered_here() -> None:
         "/cycles/{cycle_id}/artifacts/{kind}",
         "/cycles/{cycle_id}/records/{kind}",
         "/cycles/{cycle_id}/triggers/{trigger}",
+        "/programs/{program_id}/schools/{school_id}/advance",
         "/sign-out",
         "/teams/{team_id}/checkins",
         "/teams/{team_id}/cycles",
@@ -50,7 +51,12 @@ def test_a_form_without_the_sessions_token_is_refused_and_changes_nothing(
     if token == "another session":
         token = csrf.token_for("some other session token")
     url = path.format(
-        cycle_id=cycle_id, team_id=team.team_id, kind="theory_of_action", trigger="step_back"
+        cycle_id=cycle_id,
+        team_id=team.team_id,
+        kind="theory_of_action",
+        trigger="step_back",
+        program_id=team.program_id,
+        school_id=0,
     )
     data = {"goal": "Sneaky", "reason": "Sneaky", "condition": "vision-and-strategy"}
     if token is not None:

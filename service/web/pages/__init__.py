@@ -1,10 +1,10 @@
-"""Server-rendered pages: sign-in, the teams a person can open, a team's cycle, and coaching."""
+"""Server-rendered pages: sign-in, teams, a team's cycle, coaching, and a program's pages."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from service.web.pages import checkin_forms, coach, cycle_forms, home, session, team
+from service.web.pages import checkin_forms, coach, cycle_forms, home, program, session, team
 
 AREAS = (
     session.router,
@@ -13,6 +13,7 @@ AREAS = (
     cycle_forms.router,
     checkin_forms.router,
     coach.router,
+    program.router,
 )
 """One router per area of the pages, each made of PageRoutes."""
 

@@ -1,0 +1,218 @@
+"""What the program's schools page shows: each school against its calendar, and its next step.
+
+The step's gates are the engine's: the page asks it what blocks each school's next phase,
+and the history of overrides is read from the events the engine wrote (their `overridden`
+details name the gates that were passed over).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from service.catalog import get_catalog
+from service.enrolment import SchoolPhase, school_phases
+from service.instances import instance_view, workflow_of
+from service.store.models import HistoryEvent, Person, School, WorkflowInstance
+from service.web.pages.caseload_query import phase_titles
+from service.web.pages.flash import Flash
+
+PHASES_KIND = "program_phases"
+
+
+def schools_path(program_id: int) -> str:
+    return f"/programs/{program_id}/schools"
+
+
+def advance_path(program_id: int, school_id: int) -> str:
+    return f"/programs/{program_id}/schools/{school_id}/advance"
+
+
+@dataclass(frozen=True)
+class OverrideDraft:
+    """An override the server refused, with the reason as typed and the message for its field."""
+
+    school_id: int
+    reason: str
+    error: str
+
+
+@dataclass(frozen=True)
+class PhaseStep:
+    """A step a school may take next: its trigger, where it leads, and what blocks it now."""
+
+    trigger: str
+    dest_title: str
+    version: int
+    blocked_by: tuple[str, ...]
+    overridable: bool
+
+
+@dataclass(frozen=True)
+class OverriddenGate:
+    gate: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class OverrideEntry:
+    at: dt.datetime
+    actor: str | None
+    from_title: str
+    to_title: str
+    reason: str | None
+    gates: tuple[OverriddenGate, ...]
+
+
+@dataclass(frozen=True)
+class SchoolLine:
+    """One school as the page shows it; phases are titles, None before enrolment."""
+
+    school_id: int
+    school: str
+    code: str
+    cohort: str | None
+    started_on: dt.date | None
+    expected: str | None
+    phase: str | None
+    behind: bool
+    final: bool
+    steps: tuple[PhaseStep, ...]
+    overrides: tuple[OverrideEntry, ...]
+    refused: tuple[str, ...]
+    draft: OverrideDraft | None
+
+
+def _title(phase: str | None) -> str | None:
+    return phase_titles().get(phase, phase) if phase else None
+
+
+Overridable = dict[int, frozenset[tuple[str, str]]]
+"""(trigger, source) pairs an admin may override, per stored definition id (a page's cache)."""
+
+
+def _steps(
+    session: Session, instance_id: int, today: dt.date, overridable: Overridable
+) -> tuple[bool, tuple[PhaseStep, ...]]:
+    """Whether the school's phases are over, and the steps open from where they stand."""
+    instance, view = instance_view(session=session, instance_id=instance_id, today=today)
+    if view.final:
+        return True, ()
+    if instance.definition_id not in overridable:  # schools share one or two definitions
+        definition = workflow_of(session, instance, get_catalog()).definition
+        overridable[instance.definition_id] = frozenset(
+            (t.trigger, t.source) for t in definition.transitions if t.overridable
+        )
+    may_override = overridable[instance.definition_id]
+    return False, tuple(
+        PhaseStep(
+            trigger=t.name,
+            dest_title=_title(t.dest) or t.dest,
+            version=instance.version,
+            blocked_by=tuple(u.reason for u in t.unmet),
+            overridable=(t.name, view.state) in may_override,
+        )
+        for t in view.triggers
+    )
+
+
+def override_history(*, session: Session, program_id: int) -> dict[int, list[OverrideEntry]]:
+    """Every overridden phase step of the program's schools, oldest first, by school."""
+    rows = session.execute(
+        select(
+            WorkflowInstance.school_id,
+            HistoryEvent.at,
+            Person.name,
+            HistoryEvent.from_state,
+            HistoryEvent.to_state,
+            HistoryEvent.reason,
+            HistoryEvent.details,
+        )
+        .join(WorkflowInstance, col(WorkflowInstance.id) == HistoryEvent.instance_id)
+        .join(School, col(School.id) == WorkflowInstance.school_id)
+        .outerjoin(Person, col(Person.id) == HistoryEvent.actor_id)
+        .where(
+            School.program_id == program_id,
+            WorkflowInstance.kind == PHASES_KIND,
+            HistoryEvent.trigger != "start",
+        )
+        .order_by(HistoryEvent.at, HistoryEvent.instance_id, HistoryEvent.seq)
+    ).all()
+    # Few rows (a school takes three steps in all): the JSON is read here, not in SQL.
+    history: dict[int, list[OverrideEntry]] = {}
+    for school_id, at, actor, before, after, reason, details in rows:
+        overridden = (details or {}).get("overridden")
+        if not overridden:
+            continue
+        history.setdefault(school_id, []).append(
+            OverrideEntry(
+                at=at,
+                actor=actor,
+                from_title=_title(before) or "",
+                to_title=_title(after) or after,
+                reason=reason,
+                gates=tuple(OverriddenGate(g["gate"], g["reason"]) for g in overridden),
+            )
+        )
+    return history
+
+
+def _line(
+    session: Session,
+    row: SchoolPhase,
+    today: dt.date,
+    overrides: Sequence[OverrideEntry],
+    flash: Flash | None,
+    draft: OverrideDraft | None,
+    overridable: Overridable,
+) -> SchoolLine:
+    final: bool = False
+    steps: tuple[PhaseStep, ...] = ()
+    if row.phase_instance_id is not None:
+        final, steps = _steps(session, row.phase_instance_id, today, overridable)
+    mine = flash is not None and flash.target == f"school:{row.school_id}"
+    return SchoolLine(
+        school_id=row.school_id,
+        school=row.school,
+        code=row.code,
+        cohort=row.cohort,
+        started_on=row.started_on,
+        expected=_title(row.expected_phase),
+        phase=_title(row.phase),
+        behind=row.behind,
+        final=final,
+        steps=steps,
+        overrides=tuple(overrides),
+        refused=flash.reasons if mine and flash is not None and flash.kind == "refused" else (),
+        draft=draft if draft is not None and draft.school_id == row.school_id else None,
+    )
+
+
+def schools_context(
+    *,
+    session: Session,
+    program_id: int,
+    today: dt.date,
+    flash: Flash | None = None,
+    draft: OverrideDraft | None = None,
+) -> dict[str, Any]:
+    """Each school of the program with its calendar, its next step and its overrides."""
+    rows = school_phases(session=session, program_id=program_id, today=today)
+    history = override_history(session=session, program_id=program_id)
+    overridable: Overridable = {}
+    lines = tuple(
+        _line(session, row, today, history.get(row.school_id, ()), flash, draft, overridable)
+        for row in rows
+    )
+    return {
+        "program_id": program_id,
+        "today": today,
+        "lines": lines,
+        "behind": sum(line.behind for line in lines),
+        "enrolled": sum(line.started_on is not None for line in lines),
+        "flash": flash,
+    }
