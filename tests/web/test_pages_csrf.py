@@ -31,10 +31,15 @@ def test_every_page_route_renders_its_refusals_as_pages() -> None:
 def test_every_form_page_is_covered_here() -> None:
     assert SIGNED_IN_FORMS == [
         "/cycles/{cycle_id}/artifacts/{kind}",
+        "/cycles/{cycle_id}/artifacts/{kind}/comments",
+        "/cycles/{cycle_id}/artifacts/{kind}/signoffs",
         "/cycles/{cycle_id}/records/{kind}",
+        "/cycles/{cycle_id}/share",
         "/cycles/{cycle_id}/triggers/{trigger}",
+        "/cycles/{cycle_id}/unshare",
         "/programs/{program_id}/schools/{school_id}/advance",
         "/sign-out",
+        "/teams/{team_id}/calendar-link",
         "/teams/{team_id}/checkins",
         "/teams/{team_id}/cycles",
     ]

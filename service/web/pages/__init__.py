@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from service.web.pages import checkin_forms, coach, cycle_forms, home, program, session, team
+from service.web.pages import (
+    calendar_link,
+    checkin_forms,
+    coach,
+    cycle_forms,
+    feedback_forms,
+    home,
+    program,
+    session,
+    sharing_pages,
+    team,
+)
 
 AREAS = (
     session.router,
@@ -12,6 +23,9 @@ AREAS = (
     team.router,
     cycle_forms.router,
     checkin_forms.router,
+    feedback_forms.router,
+    sharing_pages.router,
+    calendar_link.router,
     coach.router,
     program.router,
 )

@@ -8,26 +8,45 @@ from fastapi import APIRouter, Form, Request
 from sqlmodel import Session
 from starlette.responses import Response
 
-from service.access import Action, Caller, allowed
+from service.access import Action, Caller, Scope, allowed
 from service.errors import CycleAlreadyOpen, InvalidRequest
 from service.instances import start_cycle
+from service.queries import get_instance
 from service.status import team_status
 from service.store.models import School
 from service.web.deps import SessionDep, brief_read, transaction
 from service.web.pages import cookies
+from service.web.pages.calendar_view import calendar_panel
 from service.web.pages.checkin_view import CheckinDraft, checkin_panel
 from service.web.pages.choose_view import ChoiceDraft, bases, choose_panel
 from service.web.pages.cycle_view import Draft, condition_titles, cycle_page
 from service.web.pages.deps import CsrfChecked, PageCaller, PageReads, PageWorks
+from service.web.pages.feedback_view import feedback_panels
 from service.web.pages.flash import Flash, read_flash, redirect_with_flash
 from service.web.pages.rendering import render
-from service.web.pages.routing import PageRoute
+from service.web.pages.routing import PageRoute, not_found
+from service.web.pages.sharing_view import shared_path, sharing_panel
 
 router = APIRouter(route_class=PageRoute)
 
 
 def team_path(team_id: int) -> str:
     return f"/teams/{team_id}"
+
+
+def team_of_cycle(cycle_id: int) -> int:
+    """The team whose page a form on one of its cycles returns to (read before writing)."""
+    with brief_read() as session:
+        team_id = get_instance(session=session, instance_id=cycle_id).team_id
+    if team_id is None:
+        raise not_found("team cycle")
+    return team_id
+
+
+def as_sentence(reason: str) -> str:
+    """A service's refusal ('the comment is blank') as a sentence beside a form."""
+    reason = reason.strip().rstrip(".")
+    return f"{reason[:1].upper()}{reason[1:]}."
 
 
 def team_context(
@@ -40,16 +59,25 @@ def team_context(
     draft: Draft | None = None,
     choice: ChoiceDraft | None = None,
     checkin: CheckinDraft | None = None,
+    calendar_url: str | None = None,
 ) -> dict[str, Any]:
     """The team page: its cycle in full, or the choice of a condition when none is open.
 
-    `can_work` says whether the caller may change the team's work (forms are shown). The
-    team's check-ins follow, with the form to log one for its coaches and program admins.
+    `can_work` says whether the caller may change the team's work (forms are shown). Under
+    each document come its comments and sign-offs; then whether the cycle is shared. The
+    team's check-ins follow, with the form to log one for its coaches and program admins,
+    and last the calendar feed (`calendar_url` is a link just made, shown once).
     """
     status = team_status(session=session, team_id=team_id)
     school = session.get_one(School, status.team.school_id)
+    scope = Scope(program_id=school.program_id, school_id=school.id, team_id=team_id)
     cycle = status.cycle
     needs_choice = cycle is None or cycle.view.final
+    page = (
+        cycle_page(session=session, status=cycle, can_work=can_work, draft=draft, flash=flash)
+        if cycle is not None
+        else None
+    )
     return {
         "caller": caller,
         "team": status.team,
@@ -57,15 +85,28 @@ def team_context(
         "phase": status.phase,
         "can_work": can_work,
         "flash": flash,
-        "cycle": cycle_page(
-            session=session, status=cycle, can_work=can_work, draft=draft, flash=flash
+        "cycle": page,
+        "feedback": feedback_panels(
+            session=session, caller=caller, scope=scope, cycle=page, view=cycle.view, flash=flash
         )
-        if cycle is not None
+        if page is not None and cycle is not None
+        else {},
+        "sharing": sharing_panel(
+            session=session,
+            cycle_id=page.cycle_id,
+            view=cycle.view,
+            program_id=school.program_id,
+            can_work=can_work,
+            flash=flash,
+        )
+        if page is not None and cycle is not None
         else None,
         "choose": choose_panel(session=session, team_id=team_id, draft=choice)
         if needs_choice
         else None,
+        "shared_href": shared_path(school.program_id),
         "checkins": checkin_panel(session=session, caller=caller, team_id=team_id, draft=checkin),
+        "calendar": calendar_panel(team_id, calendar_url),
     }
 
 
