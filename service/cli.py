@@ -14,6 +14,7 @@ from service.catalog import get_catalog
 from service.settings import get_settings
 from service.store import migrate
 from service.store.database import get_engine, unit_of_work
+from service.survey_cli import survey_app
 
 app = typer.Typer(help="Run improvement cycles for school leadership teams.", no_args_is_help=True)
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
@@ -22,6 +23,7 @@ user_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(workflows_app, name="workflows")
 app.add_typer(user_app, name="user")
+app.add_typer(survey_app, name="survey")
 console = Console()
 
 

@@ -221,3 +221,31 @@ class SharedCycle(SQLModel, table=True):
     instance_id: int = Field(foreign_key="workflowinstance.id", unique=True)
     shared_by: int = Field(foreign_key="person.id")
     created_at: dt.datetime = _timestamp()
+
+
+class SurveyInstrument(SQLModel, table=True):
+    """A survey instrument as it was registered: responses are scored against this exact body."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, unique=True)
+    title: str = Field(max_length=200)
+    digest: str = Field(max_length=64)
+    body: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: dt.datetime = _timestamp()
+
+
+class SurveyResponse(SQLModel, table=True):
+    """One respondent's answers to one instrument in one wave; `answers` holds answered items."""
+
+    __table_args__ = (UniqueConstraint("program_id", "instrument", "wave", "respondent_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="program.id")
+    instrument: str = Field(max_length=100, foreign_key="surveyinstrument.name")
+    wave: str = Field(max_length=50)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    respondent_id: str = Field(max_length=100)
+    role: str = Field(max_length=50)
+    administered_on: dt.date
+    answers: dict[str, int] = Field(sa_column=Column(JSON, nullable=False))
+    imported_at: dt.datetime = _timestamp()

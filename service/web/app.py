@@ -17,6 +17,7 @@ from service.web.api import (
     sharing,
     workflows,
 )
+from service.web.api.surveys import router as surveys_router
 from service.web.errors import install_error_handlers
 from service.web.pages.rendering import STATIC_DIR
 
@@ -37,6 +38,7 @@ def create_app() -> FastAPI:
         sharing.router,
         calendar.router,
         workflows.router,
+        surveys_router,
     ):
         app.include_router(router)
     app.include_router(pages.router)

@@ -1,0 +1,1 @@
+"""Surveys and outcomes: instruments, importing responses, scoring, and program outcomes."""

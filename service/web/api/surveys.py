@@ -1,0 +1,177 @@
+"""Survey responses in (a CSV file), program outcomes out."""
+
+from __future__ import annotations
+
+import tempfile
+from typing import IO, Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request, status
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from service.surveys.importing import ImportRefused, ImportResult, import_responses
+from service.surveys.instruments import SLUG
+from service.surveys.outcomes import program_outcomes
+from service.surveys.registry import instrument_named
+from service.surveys.report import OutcomesOut, outcomes_out
+from service.web.deps import Administers, Reads, SessionDep, transaction
+from service.web.schemas import Id
+
+router = APIRouter(prefix="/api", tags=["surveys"])
+
+MAX_UPLOAD_BYTES = 256 * 1024 * 1024
+IN_MEMORY_BYTES = 1024 * 1024
+"""An upload larger than this is spooled to a temporary file, so memory stays flat."""
+CHUNK_BYTES = 64 * 1024
+
+InstrumentName = Annotated[str, Path(pattern=SLUG, max_length=100)]
+Wave = Annotated[str | None, Query(min_length=1, max_length=50, description="default: school year")]
+
+
+class ImportOut(BaseModel):
+    instrument: str
+    rows: int
+    replaced: int
+    waves: dict[str, int]
+
+
+class ProblemOut(BaseModel):
+    row: int
+    column: str | None
+    message: str
+
+
+class ImportRefusedOut(BaseModel):
+    message: str
+    problems: list[ProblemOut]
+    problems_total: int
+
+
+class ImportRefusedBody(BaseModel):
+    detail: ImportRefusedOut
+
+
+CSV_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "required": ["file"],
+                }
+            },
+        },
+    }
+}
+
+
+async def _receive_csv(request: Request, spool: IO[bytes]) -> None:
+    """Copy the CSV (the raw body, or the multipart field `file`) into `spool`, bounded."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    received = 0
+
+    def keep(chunk: bytes) -> None:
+        nonlocal received
+        received += len(chunk)
+        if received > MAX_UPLOAD_BYTES:
+            raise HTTPException(
+                status.HTTP_413_CONTENT_TOO_LARGE,
+                detail=f"the file is larger than {MAX_UPLOAD_BYTES // 2**20} MiB",
+            )
+        spool.write(chunk)
+
+    if content_type == "multipart/form-data":
+        async with request.form(max_files=1, max_fields=10) as form:
+            upload = form.get("file")
+            if not isinstance(upload, UploadFile):
+                raise HTTPException(
+                    status.HTTP_422_UNPROCESSABLE_CONTENT,
+                    detail="send the CSV as the multipart field `file`",
+                )
+            while chunk := await upload.read(CHUNK_BYTES):
+                keep(chunk)
+    elif content_type in ("text/csv", "application/csv"):
+        async for chunk in request.stream():
+            keep(chunk)
+    else:
+        raise HTTPException(
+            status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+            detail="send the CSV as text/csv, or as the field `file` of multipart/form-data",
+        )
+
+
+def _import(
+    program_id: int, instrument: str, source: IO[bytes], wave: str | None, ignore_extra: bool
+) -> ImportResult:
+    # Runs on one worker thread from BEGIN to COMMIT, as transaction() requires.
+    with transaction() as session:
+        return import_responses(
+            session=session,
+            program_id=program_id,
+            instrument=instrument_named(session=session, name=instrument),
+            source=source,
+            wave=wave,
+            ignore_extra=ignore_extra,
+        )
+
+
+@router.post(
+    "/programs/{program_id}/surveys/{instrument}/responses",
+    response_model=ImportOut,
+    responses={422: {"model": ImportRefusedBody, "description": "Nothing was imported"}},
+    openapi_extra=CSV_BODY,
+)
+async def import_survey_responses(
+    program_id: Id,
+    instrument: InstrumentName,
+    request: Request,
+    _: Administers,
+    wave: Wave = None,
+    ignore_extra: bool = False,
+) -> ImportOut | JSONResponse:
+    """Import a CSV of responses whole, or nothing of it, listing every problem (program admins).
+
+    Re-importing a respondent for the same instrument and wave replaces their answers.
+    """
+    with tempfile.SpooledTemporaryFile(max_size=IN_MEMORY_BYTES) as spool:
+        await _receive_csv(request, spool)
+        try:
+            result = await run_in_threadpool(
+                _import, program_id, instrument, spool, wave, ignore_extra
+            )
+        except ImportRefused as exc:
+            body = ImportRefusedOut(
+                message=str(exc),
+                problems=[
+                    ProblemOut(row=p.row, column=p.column, message=p.message) for p in exc.problems
+                ],
+                problems_total=exc.total,
+            )
+            return JSONResponse(
+                status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+                content={"detail": body.model_dump(mode="json")},
+            )
+    return ImportOut(
+        instrument=result.instrument, rows=result.rows, replaced=result.replaced, waves=result.waves
+    )
+
+
+@router.get("/programs/{program_id}/outcomes", response_model=OutcomesOut)
+def get_outcomes(
+    program_id: Id,
+    session: SessionDep,
+    _: Reads,
+    from_wave: Annotated[str, Query(alias="from", min_length=1, max_length=50)],
+    to_wave: Annotated[str, Query(alias="to", min_length=1, max_length=50)],
+) -> OutcomesOut:
+    """Conditions improved and efficacy between two waves; small schools are suppressed."""
+    return outcomes_out(
+        program_outcomes(
+            session=session, program_id=program_id, from_wave=from_wave, to_wave=to_wave
+        )
+    )
