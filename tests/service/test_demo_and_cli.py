@@ -65,6 +65,28 @@ def test_the_demo_raises_every_caseload_flag_and_leaves_some_teams_clear(
     assert any(not row.flags for row in rows)
 
 
+def test_the_demo_carries_two_waves_of_both_surveys(demo_database: str) -> None:
+    runner.invoke(app, ["demo", "--no-serve"])
+    result = runner.invoke(
+        app,
+        [
+            "survey",
+            "report",
+            "--program",
+            "1",
+            "--from",
+            "2024-25",
+            "--to",
+            "2025-26",
+            "--format",
+            "table",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Improved in 5 of 7 conditions." in result.output
+    assert "Efficacy rose in" in result.output
+
+
 def test_status_names_the_stage_what_is_owed_and_why_a_step_is_blocked(demo_database: str) -> None:
     runner.invoke(app, ["demo", "--no-serve"])
     result = runner.invoke(app, ["status", "Cedar Hill leadership team"])

@@ -1,0 +1,90 @@
+"""Two waves of both surveys for the demo program, so outcome and profile views have data.
+
+Each school gets a level per scale and a trend between the waves: most conditions rise,
+two fall, and efficacy rises in most schools. Respondents answer around the school's
+level with some spread; reverse-scored items are answered the other way round.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import random
+
+from sqlmodel import Session
+
+from service.store.models import School
+from service.surveys.importing import import_responses
+from service.surveys.instruments import Instrument
+from service.surveys.registry import instrument_named
+
+INSTRUMENTS = ("systems-conditions", "educator-efficacy")
+WAVES = (dt.date(2025, 4, 22), dt.date(2025, 11, 4))
+RESPONDENTS_PER_SCHOOL = 8
+FALLING = ("capacity-and-resources", "shared-influence")
+
+
+def _answer(level: float, item_reverse: bool, low: int, high: int, rng: random.Random) -> int:
+    value = min(high, max(low, round(rng.gauss(level, 0.8))))
+    return low + high - value if item_reverse else value
+
+
+def _csv(
+    instrument: Instrument,
+    schools: list[School],
+    levels: dict[tuple[int, str], float],
+    wave: int,
+    rng: random.Random,
+) -> bytes:
+    """One administration: the same people answer each wave, one file per wave."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "school_code",
+            "administered_on",
+            "respondent_id",
+            "role",
+            *(i.id for i in instrument.items),
+        ]
+    )
+    low, high = instrument.scale.min, instrument.scale.max
+    for n, school in enumerate(schools):
+        for person in range(RESPONDENTS_PER_SCHOOL):
+            answers = []
+            for item in instrument.items:
+                step = -0.4 if item.measures in FALLING else 0.45
+                if item.measures == "efficacy" and n % 8 in (3, 6):
+                    step = -0.3  # efficacy falls in a quarter of the schools
+                level = levels[(n, item.measures)] + wave * step
+                answers.append(_answer(level, item.reverse, low, high, rng))
+            role = "teacher" if person else "administrator"
+            writer.writerow(
+                [
+                    school.code,
+                    WAVES[wave].isoformat(),
+                    f"{school.code}-{person:02d}",
+                    role,
+                    *answers,
+                ]
+            )
+    return out.getvalue().encode()
+
+
+def seed_surveys(
+    session: Session, *, program_id: int, schools: list[School], seed: int = 11
+) -> None:
+    """Import both waves of both instruments for the schools, through the real importer."""
+    rng = random.Random(seed)
+    for name in INSTRUMENTS:
+        instrument = instrument_named(session=session, name=name)
+        scales = {item.measures for item in instrument.items}
+        levels = {(n, s): 2.6 + rng.random() * 1.2 for n in range(len(schools)) for s in scales}
+        for wave in range(len(WAVES)):
+            import_responses(
+                session=session,
+                program_id=program_id,
+                instrument=instrument,
+                source=io.BytesIO(_csv(instrument, schools, levels, wave, rng)),
+            )
