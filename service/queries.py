@@ -166,9 +166,13 @@ def gather_facts(
     signed_off: dict[str, int] = {}
     if instance.kind == "cycle" and instance.team_id is not None:
         signoff_triggers = team_signoff_triggers(session=session, team_id=instance.team_id)
-        signed_off = signed_off_revisions(
-            session=session, instance_id=instance.id, iteration=instance.iteration
+        named = any(
+            g.gate == "coach_signoff" for t in workflow.definition.transitions for g in t.gates
         )
+        if signoff_triggers or named:  # most programs ask for none: skip the read
+            signed_off = signed_off_revisions(
+                session=session, instance_id=instance.id, iteration=instance.iteration
+            )
     return Facts(
         today=today or dt.date.today(),
         reason=reason,
