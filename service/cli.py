@@ -49,7 +49,8 @@ def demo(
     port: int = 8000,
 ) -> None:
     """Create the demo state program (24 schools), summarise it, then serve it."""
-    from service.demo import DEMO_PASSWORD, demo_accounts, seed_demo
+    from service.demo import DEMO_PASSWORD, seed_demo
+    from service.demo_summary import demo_accounts
 
     url = get_settings().database_url
     migrate.upgrade(url)

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections import Counter
-from dataclasses import dataclass
 from functools import partial
 
 from sqlmodel import Session, select
@@ -18,6 +16,7 @@ from engine.errors import GatesUnmet
 from service import demo_content as sample
 from service.catalog import Catalog, get_catalog
 from service.checkins import log_checkin
+from service.demo_summary import DemoSummary, summarise
 from service.demo_surveys import seed_surveys
 from service.enrolment import enrol_school
 from service.instances import fire_trigger, save_artifact, start_instance
@@ -30,22 +29,12 @@ from service.organisation import (
     create_program,
 )
 from service.security import hash_password
-from service.store.models import Person, Program, School, Team, WorkflowInstance, utcnow
+from service.store.models import Program, School, WorkflowInstance, utcnow
 
 DEMO_PROGRAM = "Demo State Collective Leadership Initiative"
 DEMO_PASSWORD = "demo-password"
 SCHOOL_COUNT = 24
 TARGETS = ("why", "how", "implement", "review", "decide", "moved_on", "revisited")
-
-
-@dataclass(frozen=True)
-class DemoSummary:
-    program_id: int
-    schools: int
-    states: dict[str, int]
-    conditions: dict[str, int]
-    phases: dict[str, int]
-    created: bool
 
 
 # How many clock steps onboarding and the walk to each target take (see _onboard, _walk_cycle).
@@ -340,45 +329,6 @@ def seed_demo(session: Session, *, catalog: Catalog | None = None, seed: int = 7
     schools = list(session.exec(select(School).where(School.program_id == program.id)).all())
     seed_surveys(session, program_id=program.id, schools=schools)
     return summarise(session, program.id, created=True)
-
-
-def demo_accounts(session: Session) -> list[tuple[str, str]]:
-    """(role, e-mail) of the demo's people a newcomer would sign in as first."""
-    emails = session.exec(
-        select(Person.email).where(Person.email.like("%@demo.example")).order_by(Person.email)  # type: ignore[attr-defined]
-    ).all()
-    first_member = next((e for e in emails if e.startswith("team")), None)
-    roles = {
-        "admin@demo.example": "program admin",
-        "coach1@demo.example": "coach (12 teams)",
-        "coach2@demo.example": "coach (12 teams)",
-    }
-    accounts = [(roles[e], e) for e in emails if e in roles]
-    if first_member:
-        accounts.append(("team member (one per school: team01 ... team24)", first_member))
-    return accounts
-
-
-def summarise(session: Session, program_id: int, *, created: bool) -> DemoSummary:
-    cycles = session.exec(
-        select(WorkflowInstance.state, WorkflowInstance.condition)
-        .join(Team, Team.id == WorkflowInstance.team_id)
-        .join(School, School.id == Team.school_id)
-        .where(School.program_id == program_id, WorkflowInstance.kind == "cycle")
-    ).all()
-    phases = session.exec(
-        select(WorkflowInstance.state)
-        .join(School, School.id == WorkflowInstance.school_id)
-        .where(School.program_id == program_id, WorkflowInstance.kind == "program_phases")
-    ).all()
-    return DemoSummary(
-        program_id=program_id,
-        schools=len(phases),
-        states=dict(Counter(state for state, _ in cycles)),
-        conditions=dict(Counter(condition or "" for _, condition in cycles)),
-        phases=dict(Counter(phases)),
-        created=created,
-    )
 
 
 _SCHOOL_NAMES = (
