@@ -93,6 +93,11 @@ def get_dashboard(
     body = dashboard_out(dashboard, limit=limit, offset=offset)
     if table is None:
         return body
+    return table_csv_response(program_id, body, table)
+
+
+def table_csv_response(program_id: int, body: DashboardOut, table: str) -> Response:
+    """One dashboard table as a CSV download named after the program and the table."""
     filename = f"program-{program_id}-{table}.csv"
     return Response(
         content=table_csv(body, table),

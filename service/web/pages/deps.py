@@ -81,6 +81,7 @@ def page_access(action: Action) -> Callable[..., Scope]:
 
 PageReads = Annotated[Scope, Depends(page_access(Action.READ))]
 PageWorks = Annotated[Scope, Depends(page_access(Action.WORK))]
+PageAdministers = Annotated[Scope, Depends(page_access(Action.ADMINISTER))]
 PageChecksIn = Annotated[Scope, Depends(page_access(Action.CHECK_IN))]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from sqlmodel import Session, col, select
 from starlette.responses import Response
 
@@ -21,16 +21,16 @@ from engine.errors import (
     TriggerNotAvailable,
     UnknownTrigger,
 )
-from service.access import Action, Caller, Scope
+from service.access import Caller
 from service.instances import fire_trigger
 from service.program_dashboard import program_dashboard
 from service.store.models import Program, School, WorkflowInstance
-from service.web.api.programs import dashboard_out, table_csv
+from service.web.api.programs import dashboard_out, table_csv_response
 from service.web.deps import SessionDep, brief_read, transaction
 from service.web.pages import cookies
 from service.web.pages.caseload_query import phase_titles
 from service.web.pages.checkin_view import today
-from service.web.pages.deps import CsrfChecked, PageCaller, PageReads, page_access
+from service.web.pages.deps import CsrfChecked, PageAdministers, PageCaller, PageReads
 from service.web.pages.flash import Flash, read_flash, redirect_with_flash
 from service.web.pages.program_dashboard_view import dashboard_context, parse_stalled
 from service.web.pages.rendering import render
@@ -50,8 +50,6 @@ MAX_REASON = 5_000
 """The API's limit on a trigger's reason (service.web.schemas.FireRequest)."""
 CSV_PAGE, CSV_MAX_PAGE = 100, 500
 """The API's default and largest page of stalled teams in a download."""
-
-PageAdministers = Annotated[Scope, Depends(page_access(Action.ADMINISTER))]
 
 
 def _program_name(session: Session, program_id: int) -> str:
@@ -121,16 +119,11 @@ def download_table(
         stalled_limit=limit,
         stalled_offset=offset,
     )
-    body = dashboard_out(dashboard, limit=limit, offset=offset)
-    filename = f"program-{program_id}-{table}.csv"
-    return Response(
-        content=table_csv(body, table),
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-        },
+    response = table_csv_response(
+        program_id, dashboard_out(dashboard, limit=limit, offset=offset), table
     )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @router.get("/programs/{program_id}/schools", name="program_schools")
