@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import fmean
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from service.catalog import get_catalog
@@ -21,6 +22,8 @@ from service.surveys.registry import registered_instruments
 from service.surveys.scoring import DEFAULT_MIN_N, Change, Scorer, WaveScores, accumulate, changes
 
 STREAM_BATCH = 2000
+Responses = list[ColumnElement[bool]]
+"""The conditions that pick the responses scored together."""
 
 
 @dataclass(frozen=True)
@@ -77,13 +80,9 @@ def program_waves(*, session: Session, program_id: int) -> list[str]:
     )
 
 
-def _scorers(*, session: Session, program_id: int, wave: str) -> dict[str, Scorer]:
+def _scorers(*, session: Session, wave: str, responses: Responses) -> dict[str, Scorer]:
     """A scorer per instrument answered in the wave; two instruments may not share a scale."""
-    names = session.exec(
-        select(SurveyResponse.instrument)
-        .where(SurveyResponse.program_id == program_id, SurveyResponse.wave == wave)
-        .distinct()
-    ).all()
+    names = session.exec(select(SurveyResponse.instrument).where(*responses).distinct()).all()
     scorers = {
         name: Scorer(instrument)
         for name, instrument in registered_instruments(session=session, names=set(names)).items()
@@ -100,12 +99,17 @@ def _scorers(*, session: Session, program_id: int, wave: str) -> dict[str, Score
     return scorers
 
 
-def wave_scores(*, session: Session, program_id: int, wave: str) -> WaveScores:
-    """Every school's statistics per scale in one wave, streamed from the responses."""
-    scorers = _scorers(session=session, program_id=program_id, wave=wave)
+def wave_scores(
+    *, session: Session, program_id: int, wave: str, school_id: int | None = None
+) -> WaveScores:
+    """Every school's statistics per scale in one wave (or one school's), streamed."""
+    responses: Responses = [SurveyResponse.program_id == program_id, SurveyResponse.wave == wave]
+    if school_id is not None:
+        responses.append(SurveyResponse.school_id == school_id)
+    scorers = _scorers(session=session, wave=wave, responses=responses)
     rows = session.exec(
         select(SurveyResponse.school_id, SurveyResponse.instrument, SurveyResponse.answers)
-        .where(SurveyResponse.program_id == program_id, SurveyResponse.wave == wave)
+        .where(*responses)
         .execution_options(yield_per=STREAM_BATCH)
     )
     return accumulate(rows, scorers)
