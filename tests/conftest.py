@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -27,9 +29,9 @@ def _libpq(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A new, migrated database on the PostgreSQL server, dropped after the run."""
+@contextmanager
+def _new_postgres_database() -> Iterator[str]:
+    """A new, empty database on the PostgreSQL server, dropped afterwards."""
     name = f"improve_test_{uuid.uuid4().hex[:10]}"
     try:
         admin = psycopg.connect(_libpq(POSTGRES_URL), autocommit=True, connect_timeout=3)
@@ -40,10 +42,19 @@ def postgres_url() -> Iterator[str]:
     with admin:
         admin.execute(f'CREATE DATABASE "{name}"')
         url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+        try:
+            yield url
+        finally:
+            get_engine(url).dispose()
+            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A new, migrated database on the PostgreSQL server, dropped after the run."""
+    with _new_postgres_database() as url:
         upgrade(url)
         yield url
-        get_engine(url).dispose()
-        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
@@ -62,3 +73,22 @@ def database_url(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def db(database_url: str) -> Engine:
     return get_engine(database_url)
+
+
+@pytest.fixture
+def new_database(tmp_path: Path) -> Iterator[Callable[[str], str]]:
+    """Makes empty, unmigrated databases ("sqlite" or "postgres") that live as long as the test."""
+    with ExitStack() as stack:
+
+        def make(kind: str) -> str:
+            if kind == "sqlite":
+                return f"sqlite:///{tmp_path / f'{uuid.uuid4().hex[:10]}.db'}"
+            return stack.enter_context(_new_postgres_database())
+
+        yield make
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def empty_database_url(request: pytest.FixtureRequest, new_database: Callable[[str], str]) -> str:
+    """An empty, unmigrated database of each kind, new for the test."""
+    return new_database(request.param)

@@ -1,0 +1,1 @@
+"""Backing up one program to a file and loading it into an empty database."""
