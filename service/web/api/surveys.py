@@ -7,7 +7,7 @@ from typing import IO, Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -16,6 +16,8 @@ from service.surveys.instruments import SLUG
 from service.surveys.outcomes import program_outcomes
 from service.surveys.registry import instrument_named
 from service.surveys.report import OutcomesOut, outcomes_out
+from service.surveys.school_scores import latest_school_scores
+from service.surveys.suggestions import Suggestion, shown
 from service.web.deps import Administers, Reads, SessionDep, transaction
 from service.web.schemas import Id
 
@@ -174,4 +176,69 @@ def get_outcomes(
         program_outcomes(
             session=session, program_id=program_id, from_wave=from_wave, to_wave=to_wave
         )
+    )
+
+
+class ConditionScoreOut(BaseModel):
+    condition: str
+    n: int
+    score: float | None = Field(description="null when suppressed: fewer than min_n respondents")
+    suppressed: bool
+
+
+class SuggestionOut(BaseModel):
+    condition: str
+    score: float
+    tied_with: list[str] = Field(
+        description="conditions with the same score; the one suggested comes first in the playbook"
+    )
+
+
+class TeamSurveyScoresOut(BaseModel):
+    """The team's school in its latest wave; `wave` is null when the school has no survey data."""
+
+    team_id: int
+    school_id: int
+    wave: str | None
+    min_n: int
+    conditions: list[ConditionScoreOut]
+    greatest_need: SuggestionOut | None = Field(
+        description="the lowest unsuppressed score; null unless two or more scores differ"
+    )
+    greatest_strength: SuggestionOut | None = Field(
+        description="the highest unsuppressed score; null unless two or more scores differ"
+    )
+
+
+def _suggestion_out(suggestion: Suggestion | None) -> SuggestionOut | None:
+    if suggestion is None:
+        return None
+    return SuggestionOut(
+        condition=suggestion.condition,
+        score=suggestion.score,
+        tied_with=list(suggestion.tied_with),
+    )
+
+
+@router.get("/teams/{team_id}/survey-scores", response_model=TeamSurveyScoresOut)
+def get_team_survey_scores(team_id: Id, session: SessionDep, scope: Reads) -> TeamSurveyScoresOut:
+    """The team's own school's condition scores in its latest wave, and what they suggest."""
+    assert scope.school_id is not None  # a team's scope always names its school
+    scores = latest_school_scores(session=session, school_id=scope.school_id)
+    return TeamSurveyScoresOut(
+        team_id=team_id,
+        school_id=scores.school_id,
+        wave=scores.wave,
+        min_n=scores.min_n,
+        conditions=[
+            ConditionScoreOut(
+                condition=line.condition,
+                n=line.score.n,
+                score=None if line.score.mean is None else shown(line.score.mean),
+                suppressed=line.score.suppressed,
+            )
+            for line in scores.conditions
+        ],
+        greatest_need=_suggestion_out(scores.suggestions.greatest_need),
+        greatest_strength=_suggestion_out(scores.suggestions.greatest_strength),
     )

@@ -1,4 +1,4 @@
-"""Choosing a team's first or next condition, beside its latest self-assessment."""
+"""Choosing a team's first or next condition, beside its self-assessment and survey scores."""
 
 from __future__ import annotations
 
@@ -9,9 +9,13 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, col, select
 
 from service.catalog import get_catalog
+from service.errors import InvalidRequest
 from service.queries import current_revisions
 from service.store.models import WorkflowInstance
+from service.surveys.school_scores import latest_school_scores
+from service.surveys.suggestions import Suggestion, Suggestions, shown
 from service.web.pages.artifact_forms import humanise
+from service.web.pages.cycle_view import condition_titles
 
 SELF_ASSESSMENT = "self_assessment"
 
@@ -48,11 +52,34 @@ class ChoiceDraft:
 
 
 @dataclass(frozen=True)
+class ScoreLine:
+    """One condition's survey score as the team sees it: `score` is None when withheld."""
+
+    title: str
+    n: int
+    score: float | None
+    suggested_as: str | None
+    """The basis label ("Greatest need") when the scores suggest this condition."""
+
+
+@dataclass(frozen=True)
+class SurveyScores:
+    """The school's latest survey scores; no `wave` means it has no survey data."""
+
+    wave: str | None
+    min_n: int
+    lines: tuple[ScoreLine, ...]
+    notes: tuple[str, ...]
+    """Why each condition is suggested (and how a tie was settled), or why none is."""
+
+
+@dataclass(frozen=True)
 class ChoosePanel:
     conditions: tuple[ConditionChoice, ...]
     bases: tuple[Basis, ...]
     assessed_on: dt.datetime | None
     draft: ChoiceDraft
+    survey: SurveyScores
 
 
 def bases() -> dict[str, str]:
@@ -80,10 +107,65 @@ def latest_ratings(
     return [], None
 
 
+def _basis_label(key: str) -> str:
+    return bases().get(key, humanise(key))
+
+
+def _suggestion_note(suggestion: Suggestion, label: str, extreme: str) -> str:
+    titles = condition_titles()
+    title = titles[suggestion.condition]
+    if not suggestion.tied_with:
+        return f"{label}: {title}, the {extreme} score ({suggestion.score:.2f})."
+    tied = ", ".join(titles[c] for c in suggestion.tied_with)
+    return (
+        f"{label}: {title}, which shares the {extreme} score ({suggestion.score:.2f}) with "
+        f"{tied}; {title} is suggested because it comes first in the playbook's order."
+    )
+
+
+def _suggested(suggestions: Suggestions) -> tuple[dict[str, str], tuple[str, ...]]:
+    """The basis label each suggested condition carries, and the notes explaining them."""
+    need, strength = suggestions.greatest_need, suggestions.greatest_strength
+    if need is None or strength is None:
+        return {}, (
+            "No condition stands out: fewer than two conditions have a score that can be "
+            "shown, or they all score the same.",
+        )
+    need_label, strength_label = _basis_label("greatest_need"), _basis_label("greatest_strength")
+    return {need.condition: need_label, strength.condition: strength_label}, (
+        _suggestion_note(need, need_label, "lowest"),
+        _suggestion_note(strength, strength_label, "highest"),
+    )
+
+
+def survey_scores(*, session: Session, school_id: int) -> SurveyScores:
+    """The school's scores in its latest survey wave, with the conditions they suggest."""
+    try:
+        scores = latest_school_scores(session=session, school_id=school_id)
+    except InvalidRequest as exc:  # two instruments in the wave measure the same condition
+        return SurveyScores(wave=None, min_n=0, lines=(), notes=(f"Scores unavailable: {exc}.",))
+    suggested, notes = _suggested(scores.suggestions)
+    titles = condition_titles()
+    return SurveyScores(
+        wave=scores.wave,
+        min_n=scores.min_n,
+        lines=tuple(
+            ScoreLine(
+                title=titles[line.condition],
+                n=line.score.n,
+                score=None if line.score.mean is None else shown(line.score.mean),
+                suggested_as=suggested.get(line.condition),
+            )
+            for line in scores.conditions
+        ),
+        notes=notes if scores.wave is not None else (),
+    )
+
+
 def choose_panel(
-    *, session: Session, team_id: int, draft: ChoiceDraft | None = None
+    *, session: Session, team_id: int, school_id: int, draft: ChoiceDraft | None = None
 ) -> ChoosePanel:
-    """The seven conditions with the team's ratings on each, and the choice form."""
+    """The seven conditions with the team's ratings on each, its school's scores, and the form."""
     content = get_catalog().content
     ratings, assessed_on = latest_ratings(session=session, team_id=team_id)
     conditions = tuple(
@@ -111,4 +193,5 @@ def choose_panel(
         ),
         assessed_on=assessed_on,
         draft=draft or ChoiceDraft(),
+        survey=survey_scores(session=session, school_id=school_id),
     )

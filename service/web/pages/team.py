@@ -101,7 +101,9 @@ def team_context(
         )
         if page is not None and cycle is not None
         else None,
-        "choose": choose_panel(session=session, team_id=team_id, draft=choice)
+        "choose": choose_panel(
+            session=session, team_id=team_id, school_id=status.team.school_id, draft=choice
+        )
         if needs_choice
         else None,
         "shared_href": shared_path(school.program_id),
