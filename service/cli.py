@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from engine.errors import EngineError
+from service.backup_cli import export_command, import_command
 from service.catalog import get_catalog
 from service.settings import get_settings
 from service.store import migrate
@@ -24,6 +25,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(workflows_app, name="workflows")
 app.add_typer(user_app, name="user")
 app.add_typer(survey_app, name="survey")
+app.command("export")(export_command)
+app.command("import")(import_command)
 console = Console()
 
 

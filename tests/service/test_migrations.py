@@ -151,6 +151,9 @@ def sample_rows() -> Rows:
                 "revoked_at": None,
             }
         ],
+        "signinfailure": [
+            {"id": 1, "account_key": "cd" * 32, "address_key": "ef" * 32, "at": _at(8)}
+        ],
         "checkin": [
             {
                 "id": 1,
