@@ -107,10 +107,10 @@ async def _receive_csv(request: Request, spool: IO[bytes]) -> None:
         )
 
 
-def _import(
+def import_in_transaction(
     program_id: int, instrument: str, source: IO[bytes], wave: str | None, ignore_extra: bool
 ) -> ImportResult:
-    # Runs on one worker thread from BEGIN to COMMIT, as transaction() requires.
+    """Import a file in a unit of work of its own (call it on one worker thread, start to end)."""
     with transaction() as session:
         return import_responses(
             session=session,
@@ -144,7 +144,7 @@ async def import_survey_responses(
         await _receive_csv(request, spool)
         try:
             result = await run_in_threadpool(
-                _import, program_id, instrument, spool, wave, ignore_extra
+                import_in_transaction, program_id, instrument, spool, wave, ignore_extra
             )
         except ImportRefused as exc:
             body = ImportRefusedOut(
