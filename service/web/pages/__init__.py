@@ -14,6 +14,7 @@ from service.web.pages import (
     program,
     session,
     sharing_pages,
+    survey_upload,
     team,
 )
 
@@ -28,6 +29,7 @@ AREAS = (
     calendar_link.router,
     coach.router,
     program.router,
+    survey_upload.router,
 )
 """One router per area of the pages, each made of PageRoutes."""
 
