@@ -75,16 +75,31 @@ def db(database_url: str) -> Engine:
     return get_engine(database_url)
 
 
-@pytest.fixture
-def new_database(tmp_path: Path) -> Iterator[Callable[[str], str]]:
-    """Makes empty, unmigrated databases ("sqlite" or "postgres") that live as long as the test."""
+@contextmanager
+def _database_maker(folder: Path) -> Iterator[Callable[[str], str]]:
     with ExitStack() as stack:
 
         def make(kind: str) -> str:
             if kind == "sqlite":
-                return f"sqlite:///{tmp_path / f'{uuid.uuid4().hex[:10]}.db'}"
+                return f"sqlite:///{folder / f'{uuid.uuid4().hex[:10]}.db'}"
             return stack.enter_context(_new_postgres_database())
 
+        yield make
+
+
+@pytest.fixture
+def new_database(tmp_path: Path) -> Iterator[Callable[[str], str]]:
+    """Makes empty, unmigrated databases ("sqlite" or "postgres") that live as long as the test."""
+    with _database_maker(tmp_path) as make:
+        yield make
+
+
+@pytest.fixture(scope="module")
+def new_module_database(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Callable[[str], str]]:
+    """As `new_database`, for databases the tests of one module share."""
+    with _database_maker(tmp_path_factory.mktemp("db")) as make:
         yield make
 
 

@@ -1,0 +1,390 @@
+"""`improve export` and `improve import`: a backup reproduces its program exactly, or loads nothing.
+
+The program is the demo (every stage, phase, check-ins, two survey waves) with what the demo does
+not make added: a comment thread, a coach's sign-off, a shared cycle and sign-in tokens.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlmodel import SQLModel, col
+from typer.testing import CliRunner
+
+from service.backup.export import export_program
+from service.backup.format import BackupRefused, encode_line
+from service.backup.restore import import_program
+from service.backup.scope import LEFT_OUT, SHARED, program_scope
+from service.cli import app
+from service.demo import seed_demo
+from service.feedback import comment, set_signoff_triggers, sign_off
+from service.instances import fire_trigger, instance_view
+from service.queries import current_revisions
+from service.security import authenticate, issue_token
+from service.settings import get_settings
+from service.sharing import share_cycle
+from service.store.database import get_engine, unit_of_work
+from service.store.migrate import upgrade
+from service.store.models import (
+    AccessToken,
+    HistoryEvent,
+    Person,
+    TeamMembership,
+    WorkflowInstance,
+)
+from service.versioning import replay_matches
+
+MakeDatabase = Callable[[str], str]
+runner = CliRunner()
+KINDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+def _enrich(url: str, program_id: int) -> None:
+    """Give the demo program what it lacks: feedback, a sign-off, sharing, and tokens."""
+    with unit_of_work(get_engine(url)) as session:
+        why = _cycle_in(session, "why")
+        closed = _cycle_in(session, "closed")
+        member, coach = _people_of(session, why.team_id)
+        set_signoff_triggers(session=session, program_id=program_id, triggers=["start_planning"])
+        (theory,) = current_revisions(
+            session=session, instance_id=why.id, iteration=1, kind="theory_of_action"
+        )
+        first = comment(
+            session=session,
+            instance_id=why.id or 0,
+            kind="theory_of_action",
+            revision=theory.revision,
+            body="Who will see the one-page plan?",
+            author_id=coach,
+        )
+        comment(
+            session=session,
+            instance_id=why.id or 0,
+            kind="theory_of_action",
+            revision=theory.revision,
+            body="Every member of staff, on Mondays.",
+            author_id=member,
+            parent_id=first.id,
+        )
+        sign_off(
+            session=session,
+            instance_id=why.id or 0,
+            kind="theory_of_action",
+            revision=theory.revision,
+            trigger="start_planning",
+            coach_id=coach,
+        )
+        share_cycle(session=session, instance_id=closed.id or 0, shared_by=member)
+        for kind in ("session", "calendar"):
+            issue_token(session=session, person_id=member, kind=kind, ttl=dt.timedelta(days=1))
+
+
+def _cycle_in(session: Any, state: str) -> WorkflowInstance:
+    return (
+        session.exec(
+            select(WorkflowInstance)
+            .where(WorkflowInstance.kind == "cycle", WorkflowInstance.state == state)
+            .order_by(col(WorkflowInstance.id))
+        )
+        .scalars()
+        .first()
+    )
+
+
+def _people_of(session: Any, team_id: int | None) -> tuple[int, int]:
+    """The team's member and its coach."""
+    roles = dict(
+        session.execute(
+            select(TeamMembership.role, TeamMembership.person_id).where(
+                TeamMembership.team_id == team_id
+            )
+        ).all()
+    )
+    return roles["member"], roles["coach"]
+
+
+@pytest.fixture(scope="module")
+def backups(new_module_database: MakeDatabase, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The rich program's backup from each kind of database, each built once for the module."""
+    made: dict[str, Path] = {}
+
+    def backup_from(kind: str) -> Path:
+        if kind not in made:
+            url = new_module_database(kind)
+            upgrade(url)
+            with unit_of_work(get_engine(url)) as session:
+                program_id = seed_demo(session).program_id
+            _enrich(url, program_id)
+            made[kind] = tmp_path_factory.mktemp("backup") / f"program-{kind}.jsonl.gz"
+            export_program(engine=get_engine(url), program_id=program_id, path=made[kind])
+        return made[kind]
+
+    return backup_from
+
+
+def migrated(new_database: MakeDatabase, kind: str) -> str:
+    url = new_database(kind)
+    upgrade(url)
+    return url
+
+
+def lines_of(path: Path) -> list[dict[str, Any]]:
+    opener = gzip.open if path.read_bytes()[:2] == b"\x1f\x8b" else open
+    with opener(path, "rb") as f:
+        return [json.loads(line) for line in f]
+
+
+def without_export_time(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    header, *rest = lines
+    return [{k: v for k, v in header.items() if k != "exported_at"}, *rest]
+
+
+def row_count(url: str) -> int:
+    with unit_of_work(get_engine(url), write=False) as session:
+        return sum(
+            session.execute(select(func.count()).select_from(t)).scalar_one()
+            for t in SQLModel.metadata.sorted_tables
+        )
+
+
+def test_every_table_is_backed_up_or_left_out_for_a_reason() -> None:
+    backed_up = {scope.table.name for scope in program_scope(1)}
+    assert backed_up | set(LEFT_OUT) == set(SQLModel.metadata.tables)
+    assert not backed_up & set(LEFT_OUT)
+    assert backed_up >= SHARED
+
+
+def test_the_backup_holds_every_table_of_the_program_and_no_tokens(backups: Any) -> None:
+    header, *rows, end = lines_of(backups("sqlite"))
+    counts = {t["table"]: t["rows"] for t in header["tables"]}
+    assert header["format"] == "improvement-engine-program-backup"
+    assert header["format_version"] == 1
+    assert all(n > 0 for n in counts.values()), counts
+    assert set(counts).isdisjoint(LEFT_OUT)
+    assert end["end"]["rows"] == len(rows) == sum(counts.values())
+    people = [r["row"] for r in rows if r["table"] == "person"]
+    assert all(p["password_hash"].startswith("$argon2") for p in people)
+
+
+@pytest.mark.parametrize(
+    ("source", "target"),
+    [
+        ("sqlite", "sqlite"),
+        pytest.param("postgres", "postgres", marks=pytest.mark.postgres),
+        pytest.param("sqlite", "postgres", marks=pytest.mark.postgres),
+    ],
+)
+def test_an_imported_backup_exports_exactly_as_the_original_and_the_app_works_on_it(
+    backups: Any, new_database: MakeDatabase, tmp_path: Path, source: str, target: str
+) -> None:
+    original = backups(source)
+    url = migrated(new_database, target)
+    summary = import_program(engine=get_engine(url), path=original)
+    again = tmp_path / "again.jsonl"
+    export_program(engine=get_engine(url), program_id=summary.program_id, path=again)
+    assert without_export_time(lines_of(again)) == without_export_time(lines_of(original))
+
+    with unit_of_work(get_engine(url)) as session:
+        assert session.execute(select(func.count()).select_from(AccessToken)).scalar_one() == 0
+        ids = session.execute(select(WorkflowInstance.id)).scalars().all()
+        assert all(replay_matches(session=session, instance_id=i) for i in ids)
+        assert authenticate(session=session, email="team01@demo.example", password="demo-password")
+        signed = _cycle_in(session, "why")
+        latest = session.execute(select(func.max(HistoryEvent.id))).scalar_one()
+        fired = fire_trigger(
+            session=session, instance_id=signed.id or 0, trigger="start_planning", actor_id=None
+        )
+        # A new row takes the next id after the imported ones (PostgreSQL's sequences moved on).
+        assert fired.event.id == latest + 1
+        _, view = instance_view(session=session, instance_id=signed.id or 0)
+        assert view.state == "how"
+
+
+def test_a_database_with_rows_is_refused_and_left_as_it_was(
+    backups: Any, new_database: MakeDatabase
+) -> None:
+    url = migrated(new_database, "sqlite")
+    with unit_of_work(get_engine(url)) as session:
+        session.add(Person(email="already@here.example", name="Already here"))
+    with pytest.raises(BackupRefused, match=r"only loaded into an empty database.*person"):
+        import_program(engine=get_engine(url), path=backups("sqlite"))
+    assert row_count(url) == 1
+
+
+def test_a_database_behind_this_release_is_told_to_upgrade(
+    backups: Any, new_database: MakeDatabase
+) -> None:
+    url = new_database("sqlite")
+    upgrade(url, "0001")
+    with pytest.raises(BackupRefused, match="run `improve db upgrade` first"):
+        import_program(engine=get_engine(url), path=backups("sqlite"))
+
+
+def rewrite(path: Path, change: Callable[[list[dict[str, Any]]], None], out: Path) -> Path:
+    """A copy of the backup with `change` applied, re-sealed so only that change is wrong."""
+    header, *rows, _ = lines_of(path)
+    change([header, *rows])
+    encoded = [encode_line(r) for r in rows]
+    digest = hashlib.sha256(b"".join(encoded)).hexdigest()
+    trailer = encode_line({"end": {"rows": len(rows), "sha256": digest}})
+    out.write_bytes(encode_line(header) + b"".join(encoded) + trailer)
+    return out
+
+
+def _older_revision(lines: list[dict[str, Any]]) -> None:
+    lines[0]["alembic_revision"] = "0005"
+
+
+def _last_event(lines: list[dict[str, Any]]) -> dict[str, Any]:
+    return next(line["row"] for line in reversed(lines) if line.get("table") == "historyevent")
+
+
+def _unknown_column(lines: list[dict[str, Any]]) -> None:
+    _last_event(lines)["mood"] = "happy"
+
+
+def _orphan_row(lines: list[dict[str, Any]]) -> None:
+    _last_event(lines)["instance_id"] = 99_999
+
+
+def _miscounted_header(lines: list[dict[str, Any]]) -> None:
+    lines[0]["tables"][0]["rows"] += 1
+
+
+def _time_without_zone(lines: list[dict[str, Any]]) -> None:
+    _last_event(lines)["at"] = "2026-01-01T10:00:00"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (_older_revision, "written at schema revision 0005"),
+        (_unknown_column, "unknown columns: \\['mood'\\]"),
+        (_orphan_row, "historyevent rows could not be stored"),
+        (_miscounted_header, "person has 27 rows, the header says 28"),
+        (_time_without_zone, "historyevent.at has no UTC offset"),
+    ],
+    ids=lambda p: getattr(p, "__name__", "")[1:] or None,
+)
+def test_a_well_formed_backup_that_does_not_fit_is_refused_whole(
+    backups: Any, new_database: MakeDatabase, tmp_path: Path, change: Any, message: str
+) -> None:
+    bad = rewrite(backups("sqlite"), change, tmp_path / "bad.jsonl")
+    url = migrated(new_database, "sqlite")
+    with pytest.raises(BackupRefused, match=message):
+        import_program(engine=get_engine(url), path=bad)
+    assert row_count(url) == 0
+
+
+def _truncated(data: bytes) -> bytes:
+    return data[: len(data) * 2 // 3]
+
+
+def _cut_before_trailer(data: bytes) -> bytes:
+    return data[: data.rindex(b'{"end"')]
+
+
+def _altered_value(data: bytes) -> bytes:
+    return data.replace(b"Alder School", b"Elder School", 1)
+
+
+def _not_json(data: bytes) -> bytes:
+    first_row = data.index(b"\n") + 1
+    return data[:first_row] + b"{not json\n" + data[first_row:]
+
+
+def _not_a_backup(_: bytes) -> bytes:
+    return b"school_code,administered_on,respondent_id,role\n"
+
+
+def _empty(_: bytes) -> bytes:
+    return b""
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (_truncated, "cannot be read as a backup"),
+        (_cut_before_trailer, "cut short"),
+        (_altered_value, "checksum"),
+        (_not_json, "line 2 is not valid JSON"),
+        (_not_a_backup, "not a program backup"),
+        (_empty, "not a program backup"),
+    ],
+    ids=lambda p: getattr(p, "__name__", "")[1:] or None,
+)
+def test_a_damaged_file_is_refused_and_nothing_is_written(
+    backups: Any, new_database: MakeDatabase, tmp_path: Path, damage: Any, message: str
+) -> None:
+    plain = gzip.decompress(backups("sqlite").read_bytes())
+    damaged = damage(gzip.compress(plain)) if damage is _truncated else damage(plain)
+    bad = tmp_path / "damaged.jsonl"
+    bad.write_bytes(damaged)
+    url = migrated(new_database, "sqlite")
+    with pytest.raises(BackupRefused, match=message):
+        import_program(engine=get_engine(url), path=bad)
+    assert row_count(url) == 0
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_rows_already_inserted_are_rolled_back_when_the_end_is_missing(
+    backups: Any, new_database: MakeDatabase, tmp_path: Path, kind: str
+) -> None:
+    plain = gzip.decompress(backups("sqlite").read_bytes())
+    bad = tmp_path / "cut.jsonl"
+    bad.write_bytes(_cut_before_trailer(plain))
+    url = migrated(new_database, kind)
+    with pytest.raises(BackupRefused, match="cut short"):
+        import_program(engine=get_engine(url), path=bad)
+    assert row_count(url) == 0
+
+
+@pytest.fixture
+def configured(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    """Points the command line at a database URL."""
+
+    def use(url: str) -> None:
+        monkeypatch.setenv("IMPROVE_DATABASE_URL", url)
+        get_settings.cache_clear()
+
+    yield use
+    get_settings.cache_clear()
+
+
+def test_the_command_line_imports_and_exports_and_refuses_with_a_message(
+    backups: Any, new_database: MakeDatabase, tmp_path: Path, configured: Any
+) -> None:
+    configured(migrated(new_database, "sqlite"))
+    loaded = runner.invoke(app, ["import", str(backups("sqlite"))])
+    assert loaded.exit_code == 0, loaded.output
+    assert "Loaded" in loaded.output
+
+    again = runner.invoke(app, ["import", str(backups("sqlite"))])
+    assert again.exit_code == 1
+    assert "only loaded into an empty database" in again.output
+
+    out = tmp_path / "program.jsonl"
+    written = runner.invoke(app, ["export", "--program", "1", str(out)])
+    assert written.exit_code == 0, written.output
+    assert out.stat().st_mode & 0o077 == 0, "the backup holds password hashes: owner only"
+    refused = runner.invoke(app, ["export", "--program", "1", str(out)])
+    assert refused.exit_code == 1
+    assert "already exists" in refused.output
+    missing = runner.invoke(app, ["export", "--program", "999", str(tmp_path / "none.jsonl")])
+    assert missing.exit_code == 1
+    assert "program 999 not found" in missing.output
+    assert not (tmp_path / "none.jsonl").exists()
+
+
+def test_the_export_help_warns_that_password_hashes_are_in_the_file() -> None:
+    result = runner.invoke(app, ["export", "--help"])
+    assert result.exit_code == 0
+    assert "password hashes" in " ".join(result.output.split())
