@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from service.web import pages
+from service.web import health, pages
 from service.web.api import (
     auth,
     calendar,
@@ -19,6 +19,7 @@ from service.web.api import (
 )
 from service.web.api.surveys import router as surveys_router
 from service.web.errors import install_error_handlers
+from service.web.middleware import RequestMiddleware
 from service.web.pages.rendering import STATIC_DIR
 
 
@@ -42,11 +43,8 @@ def create_app() -> FastAPI:
     ):
         app.include_router(router)
     app.include_router(pages.router)
+    app.include_router(health.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
-
-    @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
+    app.add_middleware(RequestMiddleware)
     return app

@@ -14,6 +14,7 @@ from service.access import Action, Caller, Scope, check, load_caller, scope_for
 from service.security import person_for_token
 from service.settings import get_settings
 from service.store.database import get_engine, unit_of_work
+from service.web.request_context import note_user
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
 
@@ -68,6 +69,7 @@ def get_caller(token: Annotated[str, Depends(get_token)]) -> Caller:
         person = person_for_token(session=session, token=token, kind="api")
         if person is None:
             raise _unauthorised("the token is unknown, expired or revoked; sign in again")
+        note_user(person.id)
         return load_caller(session=session, person=person)
 
 

@@ -22,6 +22,7 @@ from service.web import csrf
 from service.web.deps import brief_read
 from service.web.pages import cookies
 from service.web.pages.routing import SignInRequired, forbidden, not_found
+from service.web.request_context import note_user
 
 
 def session_token(request: Request) -> str:
@@ -41,6 +42,7 @@ def page_caller(token: SessionToken) -> Caller:
         person = person_for_token(session=session, token=token, kind="session")
         if person is None:
             raise SignInRequired
+        note_user(person.id)
         return load_caller(session=session, person=person)
 
 

@@ -16,9 +16,6 @@ from service.web.pages import cookies
 WEB_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = WEB_DIR / "templates"
 STATIC_DIR = WEB_DIR / "static"
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
-)
 
 # Autoescaping is on for every .html template; nothing a person typed is ever marked safe.
 # StrictUndefined turns a misspelt variable into an error (and a failing test), not a blank.
@@ -43,7 +40,7 @@ def render(
     context.setdefault("flash", None)
     response = templates.TemplateResponse(request, name, context, status_code=status_code)
     # Pages carry personal data and CSRF tokens: never keep them in a shared cache.
+    # (The security headers, the Content-Security-Policy among them, are added to every
+    # response by service.web.middleware.)
     response.headers["Cache-Control"] = "no-store"
-    # Everything a page needs comes from this site, and no other site may frame it.
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     return response
