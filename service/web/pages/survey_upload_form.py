@@ -19,9 +19,8 @@ from service.web.pages.deps import SessionToken, require_csrf
 from service.web.pages.routing import PageRefusal
 
 MAX_UPLOAD_MIB = 32
-"""The largest file the page takes: about 300,000 responses to the systems-conditions survey.
-
-Larger files go through `improve survey import`, which reads them from disk."""
+"""The largest file the page takes: some 400,000 rows of the systems-conditions survey (about
+82 bytes a row). Larger files go through `improve survey import`, which reads them from disk."""
 FORM_OVERHEAD_BYTES = 64 * 1024
 """Room for the multipart boundaries and the small fields sent beside the file."""
 MAX_FIELDS = 10
