@@ -57,23 +57,20 @@ def _enrich(url: str, program_id: int) -> None:
         (theory,) = current_revisions(
             session=session, instance_id=why.id, iteration=1, kind="theory_of_action"
         )
-        first = comment(
-            session=session,
-            instance_id=why.id or 0,
-            kind="theory_of_action",
-            revision=theory.revision,
-            body="Who will see the one-page plan?",
-            author_id=coach,
-        )
-        comment(
-            session=session,
-            instance_id=why.id or 0,
-            kind="theory_of_action",
-            revision=theory.revision,
-            body="Every member of staff, on Mondays.",
-            author_id=member,
-            parent_id=first.id,
-        )
+        parent = None
+        for author, body in (
+            (coach, "Who will see the one-page plan?"),
+            (member, "Every member of staff, on Mondays."),
+        ):
+            parent = comment(
+                session=session,
+                instance_id=why.id or 0,
+                kind="theory_of_action",
+                revision=theory.revision,
+                body=body,
+                author_id=author,
+                parent_id=parent,
+            ).id
         sign_off(
             session=session,
             instance_id=why.id or 0,
@@ -228,17 +225,35 @@ def test_a_database_behind_this_release_is_told_to_upgrade(
         import_program(engine=get_engine(url), path=backups("sqlite"))
 
 
-def rewrite(path: Path, change: Callable[[list[dict[str, Any]]], None], out: Path) -> Path:
-    """A copy of the backup with `change` applied, re-sealed so only that change is wrong."""
-    header, *rows, _ = lines_of(path)
-    change([header, *rows])
-    encoded = [encode_line(r) for r in rows]
-    digest = hashlib.sha256(b"".join(encoded)).hexdigest()
-    trailer = encode_line({"end": {"rows": len(rows), "sha256": digest}})
-    out.write_bytes(encode_line(header) + b"".join(encoded) + trailer)
-    return out
+def assert_refused_and_nothing_written(url: str, backup: Path, message: str) -> None:
+    with pytest.raises(BackupRefused, match=message):
+        import_program(engine=get_engine(url), path=backup)
+    assert row_count(url) == 0
 
 
+def _case_name(value: Any) -> str | None:
+    """Parametrised cases are named after their function, without the leading underscore."""
+    return getattr(value, "__name__", "")[1:] or None
+
+
+def resealed(change: Callable[[list[dict[str, Any]]], None]) -> Callable[[bytes], bytes]:
+    """A damage that applies `change` to the lines and seals them again with a right checksum.
+
+    What it makes is a well-formed backup whose only fault is the change.
+    """
+
+    def damage(data: bytes) -> bytes:
+        header, *rows, _ = (json.loads(line) for line in data.splitlines())
+        change([header, *rows])
+        encoded = b"".join(encode_line(r) for r in rows)
+        end = {"end": {"rows": len(rows), "sha256": hashlib.sha256(encoded).hexdigest()}}
+        return encode_line(header) + encoded + encode_line(end)
+
+    damage.__name__ = change.__name__
+    return damage
+
+
+@resealed
 def _older_revision(lines: list[dict[str, Any]]) -> None:
     lines[0]["alembic_revision"] = "0005"
 
@@ -247,45 +262,29 @@ def _last_event(lines: list[dict[str, Any]]) -> dict[str, Any]:
     return next(line["row"] for line in reversed(lines) if line.get("table") == "historyevent")
 
 
+@resealed
 def _unknown_column(lines: list[dict[str, Any]]) -> None:
     _last_event(lines)["mood"] = "happy"
 
 
+@resealed
 def _orphan_row(lines: list[dict[str, Any]]) -> None:
     _last_event(lines)["instance_id"] = 99_999
 
 
+@resealed
 def _miscounted_header(lines: list[dict[str, Any]]) -> None:
     lines[0]["tables"][0]["rows"] += 1
 
 
+@resealed
 def _time_without_zone(lines: list[dict[str, Any]]) -> None:
     _last_event(lines)["at"] = "2026-01-01T10:00:00"
 
 
-@pytest.mark.parametrize(
-    ("change", "message"),
-    [
-        (_older_revision, "written at schema revision 0005"),
-        (_unknown_column, "unknown columns: \\['mood'\\]"),
-        (_orphan_row, "historyevent rows could not be stored"),
-        (_miscounted_header, "person has 27 rows, the header says 28"),
-        (_time_without_zone, "historyevent.at has no UTC offset"),
-    ],
-    ids=lambda p: getattr(p, "__name__", "")[1:] or None,
-)
-def test_a_well_formed_backup_that_does_not_fit_is_refused_whole(
-    backups: Any, new_database: MakeDatabase, tmp_path: Path, change: Any, message: str
-) -> None:
-    bad = rewrite(backups("sqlite"), change, tmp_path / "bad.jsonl")
-    url = migrated(new_database, "sqlite")
-    with pytest.raises(BackupRefused, match=message):
-        import_program(engine=get_engine(url), path=bad)
-    assert row_count(url) == 0
-
-
-def _truncated(data: bytes) -> bytes:
-    return data[: len(data) * 2 // 3]
+def _truncated_gzip(data: bytes) -> bytes:
+    zipped = gzip.compress(data)
+    return zipped[: len(zipped) * 2 // 3]
 
 
 def _cut_before_trailer(data: bytes) -> bytes:
@@ -312,39 +311,35 @@ def _empty(_: bytes) -> bytes:
 @pytest.mark.parametrize(
     ("damage", "message"),
     [
-        (_truncated, "cannot be read as a backup"),
+        (_older_revision, "written at schema revision 0005"),
+        (_unknown_column, r"unknown columns: \['mood'\]"),
+        (_orphan_row, "historyevent rows could not be stored"),
+        (_miscounted_header, "person has 27 rows, the header says 28"),
+        (_time_without_zone, "historyevent.at has no UTC offset"),
+        (_truncated_gzip, "cannot be read as a backup"),
         (_cut_before_trailer, "cut short"),
         (_altered_value, "checksum"),
         (_not_json, "line 2 is not valid JSON"),
         (_not_a_backup, "not a program backup"),
         (_empty, "not a program backup"),
     ],
-    ids=lambda p: getattr(p, "__name__", "")[1:] or None,
+    ids=_case_name,
 )
-def test_a_damaged_file_is_refused_and_nothing_is_written(
+def test_a_bad_backup_is_refused_with_its_fault_and_nothing_is_written(
     backups: Any, new_database: MakeDatabase, tmp_path: Path, damage: Any, message: str
 ) -> None:
-    plain = gzip.decompress(backups("sqlite").read_bytes())
-    damaged = damage(gzip.compress(plain)) if damage is _truncated else damage(plain)
-    bad = tmp_path / "damaged.jsonl"
-    bad.write_bytes(damaged)
-    url = migrated(new_database, "sqlite")
-    with pytest.raises(BackupRefused, match=message):
-        import_program(engine=get_engine(url), path=bad)
-    assert row_count(url) == 0
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(damage(gzip.decompress(backups("sqlite").read_bytes())))
+    assert_refused_and_nothing_written(migrated(new_database, "sqlite"), bad, message)
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_rows_already_inserted_are_rolled_back_when_the_end_is_missing(
     backups: Any, new_database: MakeDatabase, tmp_path: Path, kind: str
 ) -> None:
-    plain = gzip.decompress(backups("sqlite").read_bytes())
     bad = tmp_path / "cut.jsonl"
-    bad.write_bytes(_cut_before_trailer(plain))
-    url = migrated(new_database, kind)
-    with pytest.raises(BackupRefused, match="cut short"):
-        import_program(engine=get_engine(url), path=bad)
-    assert row_count(url) == 0
+    bad.write_bytes(_cut_before_trailer(gzip.decompress(backups("sqlite").read_bytes())))
+    assert_refused_and_nothing_written(migrated(new_database, kind), bad, "cut short")
 
 
 @pytest.fixture
