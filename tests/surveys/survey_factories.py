@@ -85,6 +85,23 @@ def run_import(
         )
 
 
+def respondents_scoring(
+    db: Engine,
+    program_id: int,
+    code: str,
+    levels: dict[str, int],
+    *,
+    n: int,
+    day: dt.date = FALL_2025,
+    **kwargs: object,
+) -> ImportResult:
+    """Import `n` new systems-survey respondents at school `code`, each scoring `levels`."""
+    chosen = instrument(db, SYSTEMS)
+    answers = answers_scoring(chosen, levels)
+    rows = [(code, day, uuid.uuid4().hex, "teacher", answers) for _ in range(n)]
+    return run_import(db, program_id, SYSTEMS, response_file(chosen.item_ids, rows), **kwargs)
+
+
 def stored(db: Engine, program_id: int) -> list[tuple[str, str, str, str, dict[str, int]]]:
     """(instrument, wave, respondent id, role, answers) of the program's responses, in order."""
     with unit_of_work(db, write=False) as session:

@@ -3,20 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 from sqlalchemy import Engine
-from survey_factories import (
-    FALL_2024,
-    FALL_2025,
-    SYSTEMS,
-    answers_scoring,
-    instrument,
-    new_program,
-    response_file,
-    run_import,
-    school_id,
-)
+from survey_factories import FALL_2024, FALL_2025, new_program, respondents_scoring, school_id
 
 from service.catalog import get_catalog
 from service.store.database import unit_of_work
@@ -25,16 +14,8 @@ from service.surveys.scoring import SchoolScore
 
 CONDITIONS = get_catalog().content.condition_slugs
 
-
-def answered(
-    db: Engine, program_id: int, code: str, levels: dict[str, int], *, n: int, **kwargs: object
-) -> None:
-    """Import `n` new respondents at school `code`, each scoring exactly `levels`."""
-    chosen = instrument(db, SYSTEMS)
-    day = kwargs.pop("day", FALL_2025)
-    answers = answers_scoring(chosen, levels)
-    rows = [(code, day, uuid.uuid4().hex, "teacher", answers) for _ in range(n)]
-    run_import(db, program_id, SYSTEMS, response_file(chosen.item_ids, rows), **kwargs)
+VISION, INFLUENCE = "vision-and-strategy", "shared-influence"
+CAPACITY = "capacity-and-resources"
 
 
 def latest(db: Engine, program_id: int, code: str) -> SchoolWaveScores:
@@ -44,48 +25,48 @@ def latest(db: Engine, program_id: int, code: str) -> SchoolWaveScores:
 
 def test_a_school_is_scored_on_each_condition_of_its_latest_wave_alone(db: Engine) -> None:
     program_id, _ = new_program(db, schools=2)
-    answered(db, program_id, "S01", dict.fromkeys(CONDITIONS, 1), n=5, day=FALL_2024)
-    answered(db, program_id, "S01", {"vision-and-strategy": 2, "shared-influence": 4}, n=5)
-    answered(db, program_id, "S02", {"vision-and-strategy": 5, "shared-influence": 1}, n=6)
+    respondents_scoring(db, program_id, "S01", dict.fromkeys(CONDITIONS, 1), n=5, day=FALL_2024)
+    respondents_scoring(db, program_id, "S01", {VISION: 2, INFLUENCE: 4}, n=5)
+    respondents_scoring(db, program_id, "S02", {VISION: 5, INFLUENCE: 1}, n=6)
 
     scores = latest(db, program_id, "S01")
 
     assert scores.wave == "2025-26"
     assert [s.condition for s in scores.conditions] == CONDITIONS
     by_condition = {s.condition: s.score for s in scores.conditions}
-    assert by_condition["vision-and-strategy"] == SchoolScore(n=5, mean=2.0, suppressed=False)
-    assert by_condition["shared-influence"] == SchoolScore(n=5, mean=4.0, suppressed=False)
+    assert by_condition[VISION] == SchoolScore(n=5, mean=2.0, suppressed=False)
+    assert by_condition[INFLUENCE] == SchoolScore(n=5, mean=4.0, suppressed=False)
     assert by_condition["orientation-to-improve"] == SchoolScore(n=0, mean=None, suppressed=True)
     need, strength = scores.suggestions.greatest_need, scores.suggestions.greatest_strength
     assert need is not None and strength is not None
-    assert (need.condition, strength.condition) == ("vision-and-strategy", "shared-influence")
+    assert (need.condition, strength.condition) == (VISION, INFLUENCE)
 
 
 def test_a_condition_below_the_minimum_n_keeps_its_n_but_not_its_value(db: Engine) -> None:
     program_id, _ = new_program(db)
-    answered(db, program_id, "S01", {"vision-and-strategy": 2}, n=4)
-    answered(db, program_id, "S01", {"shared-influence": 4, "capacity-and-resources": 3}, n=5)
+    respondents_scoring(db, program_id, "S01", {VISION: 2}, n=4)
+    respondents_scoring(db, program_id, "S01", {INFLUENCE: 4, CAPACITY: 3}, n=5)
 
     scores = latest(db, program_id, "S01")
 
     by_condition = {s.condition: s.score for s in scores.conditions}
-    assert by_condition["vision-and-strategy"] == SchoolScore(n=4, mean=None, suppressed=True)
+    assert by_condition[VISION] == SchoolScore(n=4, mean=None, suppressed=True)
     need = scores.suggestions.greatest_need
-    assert need is not None and need.condition == "capacity-and-resources"
+    assert need is not None and need.condition == CAPACITY
 
 
 def test_the_latest_wave_is_the_one_given_last_whatever_its_label(db: Engine) -> None:
     program_id, _ = new_program(db)
-    answered(db, program_id, "S01", {"shared-influence": 2}, n=5, wave="b-spring")
+    respondents_scoring(db, program_id, "S01", {INFLUENCE: 2}, n=5, wave="b-spring")
     autumn = FALL_2025 + dt.timedelta(days=30)
-    answered(db, program_id, "S01", {"shared-influence": 4}, n=5, wave="a-autumn", day=autumn)
+    respondents_scoring(db, program_id, "S01", {INFLUENCE: 4}, n=5, wave="a-autumn", day=autumn)
 
     assert latest(db, program_id, "S01").wave == "a-autumn"
 
 
 def test_a_school_without_survey_data_has_no_wave_and_no_suggestion(db: Engine) -> None:
     program_id, _ = new_program(db, schools=2)
-    answered(db, program_id, "S02", {"shared-influence": 2, "vision-and-strategy": 4}, n=5)
+    respondents_scoring(db, program_id, "S02", {INFLUENCE: 2, VISION: 4}, n=5)
 
     scores = latest(db, program_id, "S01")
 

@@ -7,20 +7,15 @@ import uuid
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from survey_factories import (
-    SYSTEMS,
-    answers_scoring,
-    instrument,
-    new_program,
-    response_file,
-    run_import,
-    school_id,
-)
+from survey_factories import new_program, respondents_scoring, school_id
 
 from service.catalog import get_catalog
 from service.organisation import add_team, add_to_team, create_person
 from service.security import issue_token
 from service.store.database import get_engine, unit_of_work
+
+VISION, INFLUENCE = "vision-and-strategy", "shared-influence"
+CAPACITY = "capacity-and-resources"
 
 
 def team_at(db: Engine, program_id: int, code: str) -> int:
@@ -42,13 +37,6 @@ def member_of(db: Engine, team_id: int) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def answered(db: Engine, program_id: int, code: str, levels: dict[str, int], n: int) -> None:
-    chosen = instrument(db, SYSTEMS)
-    answers = answers_scoring(chosen, levels)
-    rows = [(code, "2025-10-01", uuid.uuid4().hex, "teacher", answers) for _ in range(n)]
-    run_import(db, program_id, SYSTEMS, response_file(chosen.item_ids, rows))
-
-
 def scores_url(team_id: int) -> str:
     return f"/api/teams/{team_id}/survey-scores"
 
@@ -59,9 +47,9 @@ def test_a_member_reads_the_schools_latest_scores_and_suggestions(
     db = get_engine(configured)
     program_id, _ = new_program(db, schools=2)
     team_id = team_at(db, program_id, "S01")
-    answered(db, program_id, "S01", {"vision-and-strategy": 2, "shared-influence": 4}, 5)
-    answered(db, program_id, "S01", {"capacity-and-resources": 1}, 4)
-    answered(db, program_id, "S02", {"vision-and-strategy": 5, "shared-influence": 1}, 5)
+    respondents_scoring(db, program_id, "S01", {VISION: 2, INFLUENCE: 4}, n=5)
+    respondents_scoring(db, program_id, "S01", {CAPACITY: 1}, n=4)
+    respondents_scoring(db, program_id, "S02", {VISION: 5, INFLUENCE: 1}, n=5)
 
     response = client.get(scores_url(team_id), headers=member_of(db, team_id))
 
@@ -71,13 +59,13 @@ def test_a_member_reads_the_schools_latest_scores_and_suggestions(
     assert body["school_id"] == school_id(db, program_id, "S01")
     conditions = {c["condition"]: c for c in body["conditions"]}
     assert list(conditions) == get_catalog().content.condition_slugs
-    assert conditions["vision-and-strategy"] == {
+    assert conditions[VISION] == {
         "condition": "vision-and-strategy",
         "n": 5,
         "score": 2.0,
         "suppressed": False,
     }
-    assert conditions["capacity-and-resources"] == {
+    assert conditions[CAPACITY] == {
         "condition": "capacity-and-resources",
         "n": 4,
         "score": None,
@@ -110,7 +98,7 @@ def test_another_schools_team_is_not_found_and_a_stranger_must_sign_in(
     db = get_engine(configured)
     program_id, _ = new_program(db, schools=2)
     mine, theirs = team_at(db, program_id, "S01"), team_at(db, program_id, "S02")
-    answered(db, program_id, "S02", {"vision-and-strategy": 2, "shared-influence": 4}, 5)
+    respondents_scoring(db, program_id, "S02", {VISION: 2, INFLUENCE: 4}, n=5)
 
     headers = member_of(db, mine)
 
