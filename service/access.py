@@ -34,6 +34,7 @@ class Action(StrEnum):
     SIGN_OFF = "sign_off"  # a coach approves an artifact revision
     BROWSE = "browse"  # see what teams of a program share with each other
     ADMINISTER = "administer"  # create schools, teams, people, memberships
+    SEE_SCORES = "see_scores"  # a school's survey scores: its teams' members and coaches too
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class Caller:
     admin_of: frozenset[int]
     programs: frozenset[int] = frozenset()
     """Programs the caller works in through a team (as a member or a coach)."""
+    schools: frozenset[int] = frozenset()
+    """Schools the caller works in through a team (as a member or a coach)."""
 
     @property
     def roles(self) -> list[str]:
@@ -84,8 +87,8 @@ def load_caller(*, session: Session, person: Person) -> Caller:
     admin_of = session.exec(
         select(ProgramAdmin.program_id).where(ProgramAdmin.person_id == person.id)
     ).all()
-    programs = session.exec(
-        select(School.program_id)
+    workplaces = session.exec(
+        select(School.program_id, School.id)
         .join(Team, Team.school_id == School.id)
         .join(TeamMembership, TeamMembership.team_id == Team.id)
         .where(TeamMembership.person_id == person.id)
@@ -99,7 +102,8 @@ def load_caller(*, session: Session, person: Person) -> Caller:
         member_of=frozenset(t for t, role in memberships if role == "member"),
         coach_of=frozenset(t for t, role in memberships if role == "coach"),
         admin_of=frozenset(admin_of),
-        programs=frozenset(programs),
+        programs=frozenset(program for program, _ in workplaces),
+        schools=frozenset(school for _, school in workplaces if school is not None),
     )
 
 
@@ -109,6 +113,8 @@ def allowed(caller: Caller, action: Action, scope: Scope) -> bool:
         return True
     if action is Action.BROWSE:
         return scope.program_id in caller.programs
+    if action is Action.SEE_SCORES:
+        return scope.school_id in caller.schools
     if scope.team_id is None:
         return False
     if scope.team_id in caller.member_of:

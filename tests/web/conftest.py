@@ -14,11 +14,15 @@ from service.web.app import create_app
 
 
 @pytest.fixture
-def web_db(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    """The database the app serves, named the way a deployment names it (IMPROVE_DATABASE_URL)."""
-    monkeypatch.setenv("IMPROVE_DATABASE_URL", sqlite_url)
+def web_db(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    """The database the app serves, named the way a deployment names it (IMPROVE_DATABASE_URL).
+
+    SQLite, unless a module runs on both databases (page_factories.ON_BOTH_DATABASES).
+    """
+    url = request.getfixturevalue(f"{getattr(request, 'param', 'sqlite')}_url")
+    monkeypatch.setenv("IMPROVE_DATABASE_URL", url)
     get_settings.cache_clear()
-    yield get_engine(sqlite_url)
+    yield get_engine(url)
     get_settings.cache_clear()
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 
+import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import Engine
+from sqlmodel import select
 
 from service.instances import start_cycle
 from service.organisation import (
@@ -18,11 +21,16 @@ from service.organisation import (
     create_person,
     create_program,
 )
-from service.security import hash_password
+from service.security import hash_password, issue_token
 from service.store.database import unit_of_work
+from service.store.models import Person
 from service.web.pages import cookies
 
 PASSWORD = "a long test password"
+ON_BOTH_DATABASES = pytest.mark.parametrize(
+    "web_db", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+"""`pytestmark = ON_BOTH_DATABASES` serves a module's pages from SQLite, then PostgreSQL."""
 _PASSWORD_HASH = hash_password(PASSWORD)
 
 
@@ -95,6 +103,17 @@ def signed_in(client: TestClient, email: str) -> TestClient:
     response = sign_in(client, email)
     assert response.status_code == 303, response.text
     assert client.cookies.get(cookies.SESSION)
+    return client
+
+
+def browsing_as(client: TestClient, db: Engine, email: str) -> TestClient:
+    """The browser with a page session for `email`, skipping the form's slow password check."""
+    with unit_of_work(db) as session:
+        person_id = session.exec(select(Person.id).where(Person.email == email)).one()
+        token = issue_token(
+            session=session, person_id=person_id or 0, kind="session", ttl=dt.timedelta(hours=1)
+        )
+    client.cookies.set(cookies.SESSION, token)
     return client
 
 

@@ -14,6 +14,7 @@ from service.web.pages import (
     program,
     session,
     sharing_pages,
+    survey_pages,
     survey_upload,
     team,
 )
@@ -29,6 +30,7 @@ AREAS = (
     calendar_link.router,
     coach.router,
     program.router,
+    survey_pages.router,
     survey_upload.router,
 )
 """One router per area of the pages, each made of PageRoutes."""
