@@ -47,15 +47,40 @@ class ImportSummary:
 
 
 def import_program(*, engine: Engine, path: Path) -> ImportSummary:
-    """Load the backup at `path` into the empty database behind `engine`."""
+    """Load the backup at `path` into the empty database behind `engine`.
+
+    The file is read twice: once to check its header and seal, so a damaged file is refused
+    before the database is touched, then to insert its rows.
+    """
+    header = read_sealed(path)
     with _lines(path) as lines, unit_of_work(engine) as session:
-        header = read_header(lines)
+        next(lines)  # the header, read above
         connection = session.connection()
         _check_target(connection, header.revision)
         _load_rows(connection, header, lines)
         tables = [SQLModel.metadata.tables[name] for name in header.counts]
         advance_id_sequences(connection, tables)
     return ImportSummary(header.program_id, header.counts)
+
+
+def read_sealed(path: Path) -> Header:
+    """The backup's header, once the trailer's count and checksum match the rows between."""
+    with _lines(path) as lines:
+        header = _read_header(lines)
+        digest = hashlib.sha256()
+        rows = 0
+        last: tuple[int, bytes] | None = None
+        for current in lines:
+            if last is not None:  # every line but the last is a row
+                digest.update(last[1])
+                rows += 1
+            last = current
+    end = _parse(*last).get("end") if last and last[1].startswith(b'{"end"') else None
+    if not isinstance(end, dict):
+        raise BackupRefused("the file ends before its last line: it was cut short")
+    if end.get("rows") != rows or end.get("sha256") != digest.hexdigest():
+        raise BackupRefused("the rows do not match the file's checksum: it was altered or damaged")
+    return header
 
 
 @contextmanager
@@ -85,7 +110,7 @@ def _parse(number: int, line: bytes) -> dict[str, Any]:
     return item
 
 
-def read_header(lines: Lines) -> Header:
+def _read_header(lines: Lines) -> Header:
     """The first line, checked: a backup of a format this release reads, naming known tables."""
     number, line = next(lines, (1, b""))
     try:
@@ -152,19 +177,15 @@ def _check_target(connection: Connection, revision: str) -> None:
 
 
 def _load_rows(connection: Connection, header: Header, lines: Lines) -> None:
-    """Insert every row line in batches, then check them against the trailer and the header."""
+    """Insert the row lines in batches, table by table in the header's order."""
     tables = SQLModel.metadata.tables
     order = list(header.counts)
     seen = dict.fromkeys(order, 0)
-    digest = hashlib.sha256()
     batch: list[dict[str, Any]] = []
     table: Table | None = None
     for number, line in lines:
         item = _parse(number, line)
         if "end" in item:
-            _flush(connection, table, batch)
-            _check_end(item["end"], sum(seen.values()), digest.hexdigest())
-            _check_nothing_after(lines)
             break
         name = item.get("table")
         if not isinstance(name, str) or name not in seen or _before(order, name, table):
@@ -174,11 +195,9 @@ def _load_rows(connection: Connection, header: Header, lines: Lines) -> None:
             table = tables[name]
         batch.append(decode_row(table, item.get("row"), f"line {number}"))
         seen[name] += 1
-        digest.update(line)
         if len(batch) >= BATCH:
             _flush(connection, table, batch)
-    else:
-        raise BackupRefused("the file ends before its last line: it was cut short")
+    _flush(connection, table, batch)
     wrong = [
         f"{name} has {n} rows, the header says {header.counts[name]}"
         for name, n in seen.items()
@@ -203,16 +222,3 @@ def _flush(connection: Connection, table: Table | None, batch: list[dict[str, An
             f"{table.name} rows could not be stored: {str(exc.orig).splitlines()[0]}"
         ) from None
     batch.clear()
-
-
-def _check_end(end: Any, rows: int, digest: str) -> None:
-    if not isinstance(end, dict) or end.get("rows") != rows or end.get("sha256") != digest:
-        raise BackupRefused(
-            "the rows do not match the file's checksum: the file was altered or damaged"
-        )
-
-
-def _check_nothing_after(lines: Lines) -> None:
-    for number, line in lines:
-        if line.strip():
-            raise BackupRefused(f"line {number}: data after the backup's last line")

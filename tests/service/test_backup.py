@@ -236,8 +236,15 @@ def _case_name(value: Any) -> str | None:
     return getattr(value, "__name__", "")[1:] or None
 
 
+def seal(header: bytes, rows: list[bytes]) -> bytes:
+    """A backup of these lines with a right trailer, as if the exporter had written them."""
+    body = b"".join(rows)
+    end = {"end": {"rows": len(rows), "sha256": hashlib.sha256(body).hexdigest()}}
+    return header + body + encode_line(end)
+
+
 def resealed(change: Callable[[list[dict[str, Any]]], None]) -> Callable[[bytes], bytes]:
-    """A damage that applies `change` to the lines and seals them again with a right checksum.
+    """A damage that applies `change` to the parsed lines and seals them again.
 
     What it makes is a well-formed backup whose only fault is the change.
     """
@@ -245,9 +252,7 @@ def resealed(change: Callable[[list[dict[str, Any]]], None]) -> Callable[[bytes]
     def damage(data: bytes) -> bytes:
         header, *rows, _ = (json.loads(line) for line in data.splitlines())
         change([header, *rows])
-        encoded = b"".join(encode_line(r) for r in rows)
-        end = {"end": {"rows": len(rows), "sha256": hashlib.sha256(encoded).hexdigest()}}
-        return encode_line(header) + encoded + encode_line(end)
+        return seal(encode_line(header), [encode_line(r) for r in rows])
 
     damage.__name__ = change.__name__
     return damage
@@ -295,9 +300,9 @@ def _altered_value(data: bytes) -> bytes:
     return data.replace(b"Alder School", b"Elder School", 1)
 
 
-def _not_json(data: bytes) -> bytes:
-    first_row = data.index(b"\n") + 1
-    return data[:first_row] + b"{not json\n" + data[first_row:]
+def _sealed_line_of_bad_json(data: bytes) -> bytes:
+    header, *rows, _ = data.splitlines(keepends=True)
+    return seal(header, [b"{not json\n", *rows])
 
 
 def _not_a_backup(_: bytes) -> bytes:
@@ -319,7 +324,7 @@ def _empty(_: bytes) -> bytes:
         (_truncated_gzip, "cannot be read as a backup"),
         (_cut_before_trailer, "cut short"),
         (_altered_value, "checksum"),
-        (_not_json, "line 2 is not valid JSON"),
+        (_sealed_line_of_bad_json, "line 2 is not valid JSON"),
         (_not_a_backup, "not a program backup"),
         (_empty, "not a program backup"),
     ],
