@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -249,3 +249,21 @@ class SurveyResponse(SQLModel, table=True):
     administered_on: dt.date
     answers: dict[str, int] = Field(sa_column=Column(JSON, nullable=False))
     imported_at: dt.datetime = _timestamp()
+
+
+class SignInFailure(SQLModel, table=True):
+    """A failed sign-in, counted against the e-mail typed and the client address it came from.
+
+    Both are stored as SHA-256 digests, not in clear (a known e-mail or address can still be
+    checked against them). Rows older than the sign-in window are deleted as new ones arrive.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_key: str = Field(max_length=64)
+    address_key: str = Field(max_length=64)
+    at: dt.datetime = _timestamp(index=True)
+
+    __table_args__ = (
+        Index("ix_signinfailure_account_key_at", "account_key", "at"),
+        Index("ix_signinfailure_address_key_at", "address_key", "at"),
+    )

@@ -5,24 +5,42 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from service.security import authenticate, issue_token, revoke_token
+from service.security import issue_token, revoke_token
 from service.settings import get_settings
-from service.web.deps import CurrentCaller, brief_read, get_token, transaction
+from service.sign_in_limits import clear_account
+from service.web.deps import CurrentCaller, get_token, transaction
 from service.web.schemas import MeOut, Token
+from service.web.sign_in_guard import SignInLocked, attempt_from, verify_password
 
 router = APIRouter(prefix="/api", tags=["auth"])
 
 
-@router.post("/auth/token", response_model=Token)
-def sign_in(form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
-    """Exchange an e-mail (`username`) and password for a bearer token."""
+@router.post(
+    "/auth/token",
+    response_model=Token,
+    responses={
+        401: {"description": "Wrong e-mail or password"},
+        429: {"description": "Too many failed sign-ins; retry after `Retry-After` seconds"},
+    },
+)
+def sign_in(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
+    """Exchange an e-mail (`username`) and password for a bearer token.
+
+    After too many failures for the e-mail or from the client's address, every attempt
+    (the right password too) gets 429 until the oldest of them leaves the window.
+    """
     ttl = dt.timedelta(minutes=get_settings().token_ttl_minutes)
+    attempt = attempt_from(request, form.username)
     # Verify the password (slow by design) before taking any write lock.
-    with brief_read() as session:
-        person = authenticate(session=session, email=form.username, password=form.password)
+    try:
+        person = verify_password(attempt, form.password)
+    except SignInLocked as locked:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS, detail=str(locked), headers=locked.headers
+        ) from None
     if person is None or person.id is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
@@ -30,6 +48,7 @@ def sign_in(form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
             headers={"WWW-Authenticate": "Bearer"},
         )
     with transaction() as session:
+        clear_account(session=session, attempt=attempt)
         token = issue_token(session=session, person_id=person.id, kind="api", ttl=ttl)
     return Token(access_token=token, expires_in=int(ttl.total_seconds()))
 

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
 from service.access import load_caller
-from service.security import authenticate, issue_token, revoke_token
+from service.security import issue_token, revoke_token
 from service.settings import get_settings
+from service.sign_in_limits import clear_account
 from service.web import csrf
 from service.web.deps import brief_read, transaction
 from service.web.pages import cookies
@@ -18,6 +19,7 @@ from service.web.pages.deps import CsrfChecked, PageCaller, SessionToken
 from service.web.pages.home import home_path
 from service.web.pages.rendering import render
 from service.web.pages.routing import SIGN_IN, PageRoute, forbidden
+from service.web.sign_in_guard import SignInLocked, attempt_from, verify_password
 
 router = APIRouter(route_class=PageRoute)
 
@@ -60,16 +62,23 @@ def sign_in(
             "The sign-in form had expired or did not come from this site. "
             "Open the sign-in page again and retry."
         )
+    attempt = attempt_from(request, email)
     # Verify the password (slow by design) in a read, before taking the write lock.
-    with brief_read() as session:
-        person = authenticate(session=session, email=email, password=password)
-        caller = None if person is None else load_caller(session=session, person=person)
-    if caller is None:
+    try:
+        person = verify_password(attempt, password)
+    except SignInLocked as locked:
+        response = _sign_in_page(request, nonce, email=email, error=str(locked), status_code=429)
+        response.headers.update(locked.headers)
+        return response
+    if person is None:
         # One message whether the e-mail or the password was wrong.
         return _sign_in_page(request, nonce, email=email, error=WRONG_CREDENTIALS, status_code=401)
+    with brief_read() as session:
+        caller = load_caller(session=session, person=person)
     previous = request.cookies.get(cookies.SESSION)
     ttl = dt.timedelta(minutes=get_settings().token_ttl_minutes)
     with transaction() as session:
+        clear_account(session=session, attempt=attempt)
         if previous:
             revoke_token(session=session, token=previous)
         token = issue_token(session=session, person_id=caller.person_id, kind="session", ttl=ttl)

@@ -1,0 +1,130 @@
+"""Rate limits on signing in: too many recent failures for an account or from an address.
+
+Failures are rows in the database, so every worker process of a deployment counts the same
+ones. An account is the e-mail as typed (normalised as sign-in normalises it), whether or not
+anyone has it, so a refusal says nothing about which accounts exist. While a key is over its
+limit every attempt is refused, the right password included, and is not counted: the refusal
+ends when enough failures age out of the window. A success clears the account's failures.
+
+Two sign-ins racing in different processes may both pass the check before either failure is
+written, so a burst can exceed a limit by the number of concurrent attempts; it cannot go on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Mapped
+from sqlmodel import Session, col, select
+
+from service.store.models import SignInFailure, utcnow
+
+
+@dataclass(frozen=True)
+class SignInLimits:
+    """How many failures an account and an address may have within `window`."""
+
+    per_account: int
+    per_address: int
+    window: dt.timedelta
+
+
+@dataclass(frozen=True)
+class SignInAttempt:
+    """Who a sign-in is for (the e-mail typed) and where it came from (the client address)."""
+
+    email: str
+    address: str
+
+    @property
+    def account_key(self) -> str:
+        return _digest("account", self.email.strip().lower())
+
+    @property
+    def address_key(self) -> str:
+        return _digest("address", self.address)
+
+
+def _digest(kind: str, value: str) -> str:
+    return hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()
+
+
+def _retry_after(
+    *,
+    session: Session,
+    column: Mapped[str],
+    key: str,
+    limit: int,
+    window: dt.timedelta,
+    now: dt.datetime,
+) -> int | None:
+    """Seconds until `key` drops below `limit` failures in the window; None if it is below."""
+    # The limit-th most recent failure in the window: once it ages out, fewer than `limit` remain.
+    oldest_counted = session.exec(
+        select(SignInFailure.at)
+        .where(column == key, SignInFailure.at > now - window)
+        .order_by(col(SignInFailure.at).desc())
+        .offset(limit - 1)
+        .limit(1)
+    ).first()
+    if oldest_counted is None:
+        return None
+    return max(1, math.ceil((oldest_counted + window - now).total_seconds()))
+
+
+def seconds_locked(
+    *,
+    session: Session,
+    attempt: SignInAttempt,
+    limits: SignInLimits,
+    now: dt.datetime | None = None,
+) -> int | None:
+    """How long this attempt must wait, or None when it may go ahead and check the password."""
+    now = now or utcnow()
+    waits = [
+        _retry_after(
+            session=session,
+            column=col(SignInFailure.account_key),
+            key=attempt.account_key,
+            limit=limits.per_account,
+            window=limits.window,
+            now=now,
+        ),
+        _retry_after(
+            session=session,
+            column=col(SignInFailure.address_key),
+            key=attempt.address_key,
+            limit=limits.per_address,
+            window=limits.window,
+            now=now,
+        ),
+    ]
+    found = [wait for wait in waits if wait is not None]
+    return max(found) if found else None
+
+
+def record_failure(
+    *,
+    session: Session,
+    attempt: SignInAttempt,
+    window: dt.timedelta,
+    now: dt.datetime | None = None,
+) -> None:
+    """Count a failed sign-in, and forget every failure too old to count any more."""
+    now = now or utcnow()
+    session.execute(delete(SignInFailure).where(col(SignInFailure.at) <= now - window))
+    session.add(
+        SignInFailure(account_key=attempt.account_key, address_key=attempt.address_key, at=now)
+    )
+    session.flush()
+
+
+def clear_account(*, session: Session, attempt: SignInAttempt) -> None:
+    """Forget the account's failures after a successful sign-in."""
+    session.execute(
+        delete(SignInFailure).where(col(SignInFailure.account_key) == attempt.account_key)
+    )
