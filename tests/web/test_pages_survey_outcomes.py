@@ -16,7 +16,7 @@ from survey_page_factories import imported, systems_file
 from service.demo_surveys import seed_surveys
 from service.organisation import add_school, create_program
 from service.store.database import unit_of_work
-from service.store.models import Person
+from service.store.models import Person, Team
 from service.surveys.outcomes import program_outcomes
 from service.surveys.report import OutcomesOut, outcomes_csv, outcomes_out
 from service.web.pages.cycle_view import condition_titles
@@ -202,3 +202,18 @@ def test_only_the_programs_admins_and_site_admins_see_its_outcomes(
     assert client.get(path).status_code == 404
     browsing_as(client, web_db, site_admin(web_db))
     assert client.get(path).status_code == 200
+
+
+def test_the_dashboard_and_the_schools_page_lead_to_the_outcomes_and_each_profile(
+    client: TestClient, web_db: Engine
+) -> None:
+    team = new_team(web_db)
+    with unit_of_work(web_db, write=False) as session:
+        school_id = session.exec(select(Team.school_id).where(Team.id == team.team_id)).one()
+    as_admin(client, web_db, team.program_id)
+    outcomes = f'href="/programs/{team.program_id}/outcomes"'
+
+    assert outcomes in client.get(f"/programs/{team.program_id}/dashboard").text
+    schools = client.get(f"/programs/{team.program_id}/schools").text
+    assert outcomes in schools
+    assert f'href="/schools/{school_id}/profile"' in schools
