@@ -10,6 +10,8 @@ import datetime as dt
 import gzip
 import hashlib
 import json
+import shutil
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -127,10 +129,28 @@ def backups(new_module_database: MakeDatabase, tmp_path_factory: pytest.TempPath
     return backup_from
 
 
-def migrated(new_database: MakeDatabase, kind: str) -> str:
-    url = new_database(kind)
-    upgrade(url)
-    return url
+@pytest.fixture(scope="module")
+def empty_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty SQLite database migrated once; SQLite targets are copies of it."""
+    path = tmp_path_factory.mktemp("empty") / "empty.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def migrated(new_database: MakeDatabase, empty_sqlite_file: Path, tmp_path: Path) -> MakeDatabase:
+    """Makes empty databases at this release's schema, to import into."""
+
+    def make(kind: str) -> str:
+        if kind == "sqlite":
+            copy = tmp_path / f"{uuid.uuid4().hex[:10]}.db"
+            shutil.copyfile(empty_sqlite_file, copy)
+            return f"sqlite:///{copy}"
+        url = new_database(kind)
+        upgrade(url)
+        return url
+
+    return make
 
 
 def lines_of(path: Path) -> list[dict[str, Any]]:
@@ -180,10 +200,10 @@ def test_the_backup_holds_every_table_of_the_program_and_no_tokens(backups: Any)
     ],
 )
 def test_an_imported_backup_exports_exactly_as_the_original_and_the_app_works_on_it(
-    backups: Any, new_database: MakeDatabase, tmp_path: Path, source: str, target: str
+    backups: Any, migrated: MakeDatabase, tmp_path: Path, source: str, target: str
 ) -> None:
     original = backups(source)
-    url = migrated(new_database, target)
+    url = migrated(target)
     summary = import_program(engine=get_engine(url), path=original)
     again = tmp_path / "again.jsonl"
     export_program(engine=get_engine(url), program_id=summary.program_id, path=again)
@@ -206,9 +226,9 @@ def test_an_imported_backup_exports_exactly_as_the_original_and_the_app_works_on
 
 
 def test_a_database_with_rows_is_refused_and_left_as_it_was(
-    backups: Any, new_database: MakeDatabase
+    backups: Any, migrated: MakeDatabase
 ) -> None:
-    url = migrated(new_database, "sqlite")
+    url = migrated("sqlite")
     with unit_of_work(get_engine(url)) as session:
         session.add(Person(email="already@here.example", name="Already here"))
     with pytest.raises(BackupRefused, match=r"only loaded into an empty database.*person"):
@@ -331,20 +351,20 @@ def _empty(_: bytes) -> bytes:
     ids=_case_name,
 )
 def test_a_bad_backup_is_refused_with_its_fault_and_nothing_is_written(
-    backups: Any, new_database: MakeDatabase, tmp_path: Path, damage: Any, message: str
+    backups: Any, migrated: MakeDatabase, tmp_path: Path, damage: Any, message: str
 ) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_bytes(damage(gzip.decompress(backups("sqlite").read_bytes())))
-    assert_refused_and_nothing_written(migrated(new_database, "sqlite"), bad, message)
+    assert_refused_and_nothing_written(migrated("sqlite"), bad, message)
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_rows_already_inserted_are_rolled_back_when_the_end_is_missing(
-    backups: Any, new_database: MakeDatabase, tmp_path: Path, kind: str
+    backups: Any, migrated: MakeDatabase, tmp_path: Path, kind: str
 ) -> None:
     bad = tmp_path / "cut.jsonl"
     bad.write_bytes(_cut_before_trailer(gzip.decompress(backups("sqlite").read_bytes())))
-    assert_refused_and_nothing_written(migrated(new_database, kind), bad, "cut short")
+    assert_refused_and_nothing_written(migrated(kind), bad, "cut short")
 
 
 @pytest.fixture
@@ -360,9 +380,9 @@ def configured(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None
 
 
 def test_the_command_line_imports_and_exports_and_refuses_with_a_message(
-    backups: Any, new_database: MakeDatabase, tmp_path: Path, configured: Any
+    backups: Any, migrated: MakeDatabase, tmp_path: Path, configured: Any
 ) -> None:
-    configured(migrated(new_database, "sqlite"))
+    configured(migrated("sqlite"))
     loaded = runner.invoke(app, ["import", str(backups("sqlite"))])
     assert loaded.exit_code == 0, loaded.output
     assert "Loaded" in loaded.output
