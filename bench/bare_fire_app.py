@@ -1,97 +1,183 @@
-"""The baseline for bench/http_fire.py: one bare FastAPI sync endpoint that fires by hand.
+"""The baseline for bench/http_fire.py: a bare FastAPI sync endpoint that fires by hand.
 
-It runs the statements a fire needs (lock, read the definition and the current
-artifacts, check the gate, update state and version, append the event) written
-directly with the driver (sqlite3 or psycopg), with no engine, ORM or authorisation.
+It issues, in the same transactions and order, the statements the real
+`POST /api/cycles/{id}/triggers/{trigger}` issues (bench/fire_statements.py
+captures both and refuses to measure if they differ), written directly with the
+driver (sqlite3 or psycopg): no ORM, no engine, no response model. Its one gate
+is `start_planning`'s (a theory of action exists); `step_back` needs a reason.
+Like the service, SQLite writers queue on a process lock before BEGIN IMMEDIATE.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import sqlite3
 import threading
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
 
 import psycopg
-from fastapi import FastAPI, HTTPException
+from fastapi import Body, FastAPI, Header, HTTPException
 
 URL = os.environ["IMPROVE_DATABASE_URL"]
-FORWARD = {"start_planning": ("why", "how"), "step_back": ("how", "why")}
+SQLITE = URL.startswith("sqlite")
+MOVES = {"start_planning": ("why", "how"), "step_back": ("how", "why")}
+TRACE: list[str] | None = None
+"""Set to a list to record every statement run (bench/fire_statements.py compares them)."""
+
+TOKEN_OWNER = (
+    "SELECT person.id, person.email, person.name, person.password_hash, person.is_site_admin, "
+    "person.created_at FROM person JOIN accesstoken ON accesstoken.person_id = person.id "
+    "WHERE accesstoken.token_hash = ? AND accesstoken.kind = ? "
+    "AND accesstoken.revoked_at IS NULL AND accesstoken.expires_at > ?"
+)
+MEMBERSHIPS = "SELECT team_id, role FROM teammembership WHERE person_id = ?"
+ADMIN_OF = "SELECT program_id FROM programadmin WHERE person_id = ?"
+WORKPLACES = (
+    "SELECT DISTINCT school.program_id, school.id FROM school "
+    "JOIN team ON team.school_id = school.id "
+    "JOIN teammembership ON teammembership.team_id = team.id WHERE teammembership.person_id = ?"
+)
+SCOPE = (
+    "SELECT workflowinstance.team_id, school.id, school.program_id FROM workflowinstance "
+    "LEFT OUTER JOIN team ON team.id = workflowinstance.team_id "
+    "JOIN school ON school.id = coalesce(team.school_id, workflowinstance.school_id) "
+    "WHERE workflowinstance.id = ?"
+)
+LOCK = (
+    "SELECT workflowinstance.state, workflowinstance.version, workflowinstance.iteration, "
+    "storeddefinition.digest FROM workflowinstance "
+    "JOIN storeddefinition ON storeddefinition.id = workflowinstance.definition_id "
+    "WHERE workflowinstance.id = ?"
+)
+ARTIFACTS = (
+    "SELECT kind, item, revision, body FROM artifactrevision "
+    "WHERE instance_id = ? AND iteration = ? ORDER BY kind, item, revision"
+)
+SIGNOFF_TRIGGERS = (
+    "SELECT program.signoff_triggers FROM program JOIN school ON school.program_id = program.id "
+    "JOIN team ON team.school_id = school.id WHERE team.id = ?"
+)
+UPDATE = (
+    "UPDATE workflowinstance SET state = ?, iteration = ?, launched_on = ?, version = ?, "
+    "entered_at = ? WHERE id = ? AND version = ?"
+)
+APPEND = (
+    "INSERT INTO historyevent (instance_id, seq, at, actor_id, trigger, from_state, to_state, "
+    "iteration, reason, details) VALUES (?, (SELECT coalesce(max(seq), 0) + 1 FROM historyevent "
+    "WHERE instance_id = ?), ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id, seq"
+)
+
 app = FastAPI()
 _local = threading.local()
+_writer = threading.Lock()
+
+
+class _Cursor:
+    """The driver's cursor with one placeholder style, recording statements when tracing."""
+
+    def __init__(self, conn: Any) -> None:
+        self._cursor = conn.cursor()
+
+    def run(self, sql: str, params: tuple[Any, ...] = ()) -> _Cursor:
+        if TRACE is not None:
+            TRACE.append(sql)
+        self._cursor.execute(sql if SQLITE else sql.replace("?", "%s"), params)
+        return self
+
+    def one(self) -> Any:
+        return self._cursor.fetchone()
+
+    def all(self) -> list[Any]:
+        return self._cursor.fetchall()
 
 
 def _connection() -> Any:
+    """One connection per worker thread, opened on its first request (a pool of sorts)."""
     conn = getattr(_local, "conn", None)
     if conn is None:
-        if URL.startswith("sqlite"):
-            conn = sqlite3.connect(URL.removeprefix("sqlite:///"), isolation_level=None, timeout=30)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
+        if SQLITE:
+            conn = sqlite3.connect(URL.removeprefix("sqlite:///"), isolation_level=None)
+            for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL"):
+                conn.execute(f"PRAGMA {pragma}")
+            conn.execute("PRAGMA busy_timeout=30000")
         else:
             conn = psycopg.connect(URL.replace("postgresql+psycopg", "postgresql"))
         _local.conn = conn
     return conn
 
 
-@app.post("/bare/cycles/{cycle_id}/triggers/{trigger}")
-def fire(cycle_id: int, trigger: str) -> dict[str, Any]:
-    source, dest = FORWARD[trigger]
+@contextmanager
+def _transaction(*, write: bool) -> Iterator[_Cursor]:
     conn = _connection()
-    sqlite = isinstance(conn, sqlite3.Connection)
-    mark = "?" if sqlite else "%s"
-    cur = conn.cursor()
-    cur.execute("BEGIN IMMEDIATE" if sqlite else "BEGIN")
+    locked = SQLITE and write
+    if locked:
+        _writer.acquire()
+    cur = _Cursor(conn)
     try:
-        lock = "" if sqlite else " FOR UPDATE"
-        cur.execute(
-            f"SELECT state, version, iteration, definition_id FROM workflowinstance "
-            f"WHERE id = {mark}{lock}",
-            (cycle_id,),
-        )
-        state, version, iteration, definition_id = cur.fetchone()
-        cur.execute(f"SELECT body FROM storeddefinition WHERE id = {mark}", (definition_id,))
-        cur.fetchone()
-        cur.execute(
-            f"SELECT kind, item, body FROM artifactrevision WHERE instance_id = {mark} "
-            f"AND iteration = {mark} ORDER BY kind, item, revision",
-            (cycle_id, iteration),
-        )
-        docs = {kind: body for kind, _, body in cur.fetchall()}
-        theory = docs.get("theory_of_action")
-        if isinstance(theory, str):
-            theory = json.loads(theory)
-        if state != source or not theory:
+        cur.run(("BEGIN IMMEDIATE" if write else "BEGIN") if SQLITE else "BEGIN")
+        try:
+            yield cur
+        except BaseException:
+            cur.run("ROLLBACK")
+            raise
+        cur.run("COMMIT")
+    finally:
+        if locked:
+            _writer.release()
+
+
+def _now() -> Any:
+    """The time as SQLAlchemy binds it: naive UTC text on SQLite, aware on PostgreSQL."""
+    now = dt.datetime.now(dt.UTC)
+    return now.strftime("%Y-%m-%d %H:%M:%S.%f") if SQLITE else now
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _caller(authorization: str) -> tuple[int, frozenset[int]]:
+    """The token's owner and the teams they are a member of; 401 for an unknown token."""
+    digest = hashlib.sha256(authorization.removeprefix("Bearer ").encode()).hexdigest()
+    with _transaction(write=False) as cur:
+        person = cur.run(TOKEN_OWNER, (digest, "api", _now())).one()
+        if person is None:
+            raise HTTPException(401, "sign in again")
+        teams = cur.run(MEMBERSHIPS, (person[0],)).all()
+        cur.run(ADMIN_OF, (person[0],)).all()
+        cur.run(WORKPLACES, (person[0],)).all()
+    return person[0], frozenset(team for team, role in teams if role == "member")
+
+
+@app.post("/bare/cycles/{cycle_id}/triggers/{trigger}")
+def fire(
+    cycle_id: int,
+    trigger: str,
+    authorization: Annotated[str, Header()],
+    body: Annotated[dict[str, Any] | None, Body()] = None,
+) -> dict[str, Any]:
+    person_id, teams = _caller(authorization)
+    with _transaction(write=False) as cur:
+        scope = cur.run(SCOPE, (cycle_id,)).one()
+    if scope is None or scope[0] not in teams:
+        raise HTTPException(404, "no such cycle")
+    source, dest = MOVES[trigger]
+    reason = (body or {}).get("reason")
+    with _transaction(write=True) as cur:
+        lock = LOCK if SQLITE else f"{LOCK} FOR UPDATE OF workflowinstance"
+        state, version, iteration, _digest = cur.run(lock, (cycle_id,)).one()
+        rows = cur.run(ARTIFACTS, (cycle_id, iteration)).all()
+        docs = {kind: _json(doc) for kind, _, _, doc in rows}
+        cur.run(SIGNOFF_TRIGGERS, (scope[0],)).one()
+        if state != source or not docs.get("theory_of_action") or not reason:
             raise HTTPException(409, "refused")
-        cur.execute(
-            f"UPDATE workflowinstance SET state = {mark}, version = {mark}, entered_at = {mark} "
-            f"WHERE id = {mark} AND version = {mark}",
-            (dest, version + 1, dt.datetime.now(dt.UTC), cycle_id, version),
-        )
-        cur.execute(
-            f"SELECT coalesce(max(seq), 0) FROM historyevent WHERE instance_id = {mark}",
-            (cycle_id,),
-        )
-        (seq,) = cur.fetchone()
-        cur.execute(
-            f"INSERT INTO historyevent (instance_id, seq, at, trigger, from_state, to_state, "
-            f"iteration, reason, details) VALUES ({', '.join([mark] * 9)})",
-            (
-                cycle_id,
-                seq + 1,
-                dt.datetime.now(dt.UTC),
-                trigger,
-                source,
-                dest,
-                iteration,
-                "bench",
-                "{}",
-            ),
-        )
-        cur.execute("COMMIT")
-    except BaseException:
-        cur.execute("ROLLBACK")
-        raise
-    return {"state": dest, "version": version + 1}
+        now = _now()
+        cur.run(UPDATE, (dest, iteration, None, version + 1, now, cycle_id, version))
+        event = (cycle_id, cycle_id, now, person_id, trigger, source, dest, iteration, reason, "{}")
+        _, seq = cur.run(APPEND, event).one()
+    return {"state": dest, "version": version + 1, "seq": seq}

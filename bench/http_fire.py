@@ -1,56 +1,61 @@
 """Firing a trigger over HTTP: the real endpoint against a bare one, under the same load.
 
-    python bench/http_fire.py [--database-url URL] [--connections 16] [--seconds 10]
+    python bench/http_fire.py [--db sqlite|postgres|both] [--connections 16] [--seconds 5]
+                              [--rounds 3]
 
-Starts uvicorn (one worker) on a fresh database with one cycle per connection,
-then drives each endpoint with wrk: every connection alternates `start_planning`
-and `step_back` on its own cycle, so every request is a real, successful fire.
-Prints requests per second, p50 and p99 for both, and their ratio.
+On a fresh database with eight cycles per connection for each endpoint, checks
+that bench/bare_fire_app.py issues the same statements as the real endpoint
+(bench/fire_statements.py), starts both under uvicorn (one worker each), warms
+them up, then drives them with wrk in alternating rounds so both see the same
+machine load. Every wrk connection walks its own cycles, alternating
+`start_planning` and `step_back`, so every request is a real, successful fire;
+between rounds each cycle is stepped back to `why`. Prints requests per second,
+p50 and p99 per round, their medians, and the ratio of the rates.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import re
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from sqlalchemy import func, select
 
-from service.instances import save_artifact, start_cycle
-from service.organisation import add_school, add_team, add_to_team, create_person, create_program
-from service.security import hash_password
-from service.store.database import get_engine, unit_of_work
-from service.store.migrate import upgrade
+from service.store.database import get_engine
+from service.store.models import HistoryEvent, WorkflowInstance
 
 HERE = Path(__file__).resolve().parent
-THEORY = {
-    "goal": "g",
-    "problem_of_practice": "p",
-    "staff_evidence": "e",
-    "barrier": "b",
-    "approach": "a",
-    "statement": "If we do this, then that happens.",
+sys.path.insert(0, str(HERE))
+
+from bench_db import add_database_option, chosen, fresh_database, machine  # noqa: E402
+from fire_fixture import seed_cycles  # noqa: E402
+from fire_statements import app_environment, check_same_statements  # noqa: E402
+
+ENDPOINTS = {
+    "service": ("service.web.main:app", "/api/cycles/"),
+    "bare": ("bare_fire_app:app", "/bare/cycles/"),
 }
 WRK_SCRIPT = """
--- Each wrk thread takes every other cycle, then walks its cycles round-robin,
--- alternating start_planning and step_back, so no two requests ever race.
-local ids = {%s}
-local prefix = "%s"
-local token = "%s"
-local threads = %d
-local next_thread = 0
+-- Thread t of n takes every n-th cycle and walks them round-robin, alternating
+-- start_planning and step_back, so no two requests ever race for one cycle.
+local ids = {%(ids)s}
+local prefix, token, threads = "%(prefix)s", "%(token)s", %(threads)d
+local next_thread, counter, mine = 0, 0, {}
 function setup(thread)
   thread:set("tid", next_thread)
   next_thread = next_thread + 1
 end
-local mine = {}
-local counter = 0
 function init(args)
   for i, id in ipairs(ids) do
     if (i - 1) %% threads == tid then table.insert(mine, id) end
@@ -58,15 +63,38 @@ function init(args)
 end
 function request()
   counter = counter + 1
-  local n = #mine
-  local slot = (counter - 1) %% n + 1
-  local round = math.floor((counter - 1) / n)
+  local slot = (counter - 1) %% #mine + 1
+  local round = math.floor((counter - 1) / #mine)
   local trigger = (round %% 2 == 0) and "start_planning" or "step_back"
   return wrk.format("POST", prefix .. mine[slot] .. "/triggers/" .. trigger,
     {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token},
     '{"reason": "bench"}')
 end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests": %%d, "us": %%d, "p50": %%d, "p99": %%d, "status": %%d, "socket": %%d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    e.status, e.connect + e.read + e.write + e.timeout))
+end
 """
+
+
+@dataclass(frozen=True)
+class Round:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    refused: int
+    """Answers other than 2xx or 3xx."""
+    broken: int
+    """Socket errors and timeouts."""
+
+    def __str__(self) -> str:
+        return (
+            f"{self.rps:7.0f} req/s  p50 {self.p50_ms:7.1f} ms  p99 {self.p99_ms:7.1f} ms  "
+            f"non-2xx {self.refused}  socket errors {self.broken}"
+        )
 
 
 def _free_port() -> int:
@@ -75,137 +103,140 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _seed(url: str, cycles: int) -> tuple[list[int], str]:
-    upgrade(url)
-    with unit_of_work(get_engine(url)) as session:
-        program = create_program(session=session, name="bench")
-        school = add_school(
-            session=session, program_id=program.id, name="s", code=str(time.time_ns())
-        )
-        email = f"bench{time.time_ns()}@example.org"
-        person = create_person(
-            session=session,
-            email=email,
-            name="Bench",
-            password_hash=hash_password("bench password"),
-        )
-        ids = []
-        for n in range(cycles):
-            team = add_team(session=session, school_id=school.id, name=f"t{n}")
-            add_to_team(session=session, team_id=team.id, person_id=person.id, role="member")
-            cycle = start_cycle(
-                session=session,
-                team_id=team.id,
-                condition="vision-and-strategy",
-                reason="bench",
-                actor_id=person.id,
-            )
-            save_artifact(
-                session=session,
-                instance_id=cycle.id,
-                kind="theory_of_action",
-                data=THEORY,
-                author_id=person.id,
-            )
-            ids.append(cycle.id)
-    return ids, email
-
-
-def _wait(base: str) -> None:
-    for _ in range(100):
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code in (200, 404):
-                return
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise RuntimeError("server did not start")
+@contextmanager
+def _server(app: str, url: str) -> Iterator[str]:
+    """uvicorn serving `app` with one worker; yields its base URL once it answers."""
+    port = _free_port()
+    env = {**os.environ, **app_environment(url), "PYTHONPATH": f"{HERE}:{HERE.parent}"}
+    command = [sys.executable, "-m", "uvicorn", app, "--port", str(port)]
+    server = subprocess.Popen([*command, "--log-level", "warning", "--no-access-log"], env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                httpx.get(f"{base}/healthz", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError(f"{app} did not start")
+        yield base
+    finally:
+        server.terminate()
+        server.wait()
 
 
 def _wrk(
     base: str, prefix: str, ids: list[int], token: str, connections: int, seconds: int
-) -> dict:
+) -> Round:
     threads = min(2, connections)
-    script = WRK_SCRIPT % (", ".join(map(str, ids)), prefix, token, threads)
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
-        f.write(script)
-    out = subprocess.run(
-        [
-            "wrk",
-            "-t",
-            str(threads),
-            "-c",
-            str(connections),
-            "-d",
-            f"{seconds}s",
-            "--latency",
-            "-s",
-            f.name,
-            base,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p50 = re.search(r"50%\s+([\d.]+\w+)", out).group(1)
-    p99 = re.search(r"99%\s+([\d.]+\w+)", out).group(1)
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": rps, "p50": p50, "p99": p99, "non2xx": int(errors.group(1)) if errors else 0}
-
-
-def _serve(app: str, url: str, port: int) -> subprocess.Popen:
-    env = {**os.environ, "IMPROVE_DATABASE_URL": url, "PYTHONPATH": f"{HERE}:{HERE.parent}"}
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            app,
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        env=env,
+    script = WRK_SCRIPT % {
+        "ids": ", ".join(map(str, ids)),
+        "prefix": prefix,
+        "token": token,
+        "threads": threads,
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
+        lua.write(script)
+        lua.flush()
+        command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s"]
+        out = subprocess.run(
+            [*command, "-s", lua.name, base], capture_output=True, text=True, check=True
+        ).stdout
+    summary = json.loads(out.strip().splitlines()[-1])
+    return Round(
+        summary["requests"] / (summary["us"] / 1e6),
+        summary["p50"] / 1000,
+        summary["p99"] / 1000,
+        summary["status"],
+        summary["socket"],
     )
+
+
+def _settle(url: str, base: str, prefix: str, ids: list[int], token: str) -> None:
+    """Once requests still in flight have landed, step every cycle in `how` back to `why`."""
+    with get_engine(url).connect() as conn:
+
+        def last_event() -> int | None:
+            latest = conn.execute(select(func.max(HistoryEvent.id))).scalar()
+            conn.rollback()  # so the next read sees later commits
+            return latest
+
+        before, latest = None, last_event()
+        while before != latest:
+            time.sleep(1)
+            before, latest = latest, last_event()
+        moved = (
+            conn.execute(
+                select(WorkflowInstance.id).where(
+                    WorkflowInstance.id.in_(ids),  # type: ignore[union-attr]
+                    WorkflowInstance.state == "how",
+                )
+            )
+            .scalars()
+            .all()
+        )
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as client:
+        for cycle_id in moved:
+            answer = client.post(f"{prefix}{cycle_id}/triggers/step_back", json={"reason": "b"})
+            answer.raise_for_status()
+
+
+def _median(rounds: list[Round]) -> Round:
+    return Round(
+        statistics.median(r.rps for r in rounds),
+        statistics.median(r.p50_ms for r in rounds),
+        statistics.median(r.p99_ms for r in rounds),
+        sum(r.refused for r in rounds),
+        sum(r.broken for r in rounds),
+    )
+
+
+def bench(kind: str, connections: int, seconds: int, rounds: int) -> None:
+    with fresh_database(kind) as url:
+        per_endpoint = connections * 8  # a cycle's next request comes long after its last
+        fixture = seed_cycles(url, 1 + 2 * per_endpoint)
+        check_id, cycles = fixture.cycle_ids[0], fixture.cycle_ids[1:]
+        print(check_same_statements(url, fixture, check_id))
+        own = {"service": cycles[:per_endpoint], "bare": cycles[per_endpoint:]}
+        with (
+            _server(ENDPOINTS["service"][0], url) as service,
+            _server(ENDPOINTS["bare"][0], url) as bare,
+        ):
+            bases = {"service": service, "bare": bare}
+
+            def run(name: str, length: int) -> Round:
+                prefix = ENDPOINTS[name][1]
+                result = _wrk(bases[name], prefix, own[name], fixture.token, connections, length)
+                _settle(url, bases[name], prefix, own[name], fixture.token)
+                return result
+
+            for name in bases:  # warm-up: pools filled, definitions compiled, caches loaded
+                run(name, 1)
+            measured: dict[str, list[Round]] = {"service": [], "bare": []}
+            for n in range(rounds):
+                order = ("service", "bare") if n % 2 == 0 else ("bare", "service")
+                for name in order:
+                    measured[name].append(run(name, seconds))
+                print(f"round {n + 1}: " + " | ".join(f"{k} {measured[k][-1]}" for k in measured))
+        medians = {name: _median(r) for name, r in measured.items()}
+        for name, m in medians.items():
+            print(f"{name:8} median {m}  p99/p50 {m.p99_ms / m.p50_ms:.1f}")
+        ratio = medians["service"].rps / medians["bare"].rps
+        print(f"{kind}: ratio service/bare {ratio:.2f} at {connections} connections")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url")
+    add_database_option(parser)
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/http-bench.db"
-    # Far more cycles than connections, so a cycle's next request comes long after its last.
-    ids, email = _seed(url, cycles=args.connections * 8)
-    results = {}
-    for name, app, prefix in (
-        ("service", "service.web.main:app", "/api/cycles/"),
-        ("bare", "bare_fire_app:app", "/bare/cycles/"),
-    ):
-        port = _free_port()
-        server = _serve(app, url, port)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            _wait(base)
-            token = ""
-            if name == "service":
-                token = httpx.post(
-                    f"{base}/api/auth/token", data={"username": email, "password": "bench password"}
-                ).json()["access_token"]
-            results[name] = _wrk(base, prefix, ids, token, args.connections, args.seconds)
-        finally:
-            server.terminate()
-            server.wait()
-    for name, r in results.items():
-        print(
-            f"{name:8} {r['rps']:8.0f} req/s  p50 {r['p50']:>8}  p99 {r['p99']:>8}  "
-            f"non-2xx {r['non2xx']}"
-        )
-    ratio = results["service"]["rps"] / results["bare"]["rps"]
-    print(f"ratio service/bare: {ratio:.2f}  ({url.split(':')[0]})")
+    print(machine())
+    for kind in chosen(args.db):
+        bench(kind, args.connections, args.seconds, args.rounds)
+    print(machine())
 
 
 if __name__ == "__main__":

@@ -94,8 +94,17 @@ def pin(session: Session, definition: Definition) -> StoredDefinition:
     return stored
 
 
-@cache
+_first_load = threading.Lock()
+
+
 def get_catalog() -> Catalog:
+    """The process's catalog: a burst of first requests waits for one load, not one each."""
+    with _first_load:
+        return _load_catalog()
+
+
+@cache
+def _load_catalog() -> Catalog:
     settings = get_settings()
     content = load_content(settings.content_dir)
     return Catalog(content, load_directory(settings.workflows_dir, content))

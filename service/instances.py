@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import Update, bindparam, func, insert, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from engine.errors import ConcurrentChange, InstanceClosed, UnknownArtifact
+from engine.facts import Facts
 from engine.workflow import Event, InstanceState, Outcome, StageView, Workflow
 from service.catalog import Catalog, get_catalog, pin
 from service.errors import CycleAlreadyOpen, InvalidRequest
-from service.queries import OPEN_CYCLE, gather_facts, get_instance
+from service.queries import OPEN_CYCLE, gather_facts, get_instance, lock_instance
 from service.store.models import (
     ArtifactRevision,
     HistoryEvent,
@@ -27,22 +29,46 @@ from service.store.models import (
     utcnow,
 )
 
+_EVENTS = HistoryEvent.__table__
+# Numbered in the INSERT itself; `seq` is unique per instance, so a race fails, never doubles.
+_APPEND_EVENT = (
+    insert(_EVENTS)
+    .values(
+        seq=select(func.coalesce(func.max(_EVENTS.c.seq), 0) + 1)
+        .where(_EVENTS.c.instance_id == bindparam("of_instance"))
+        .scalar_subquery()
+    )
+    .returning(_EVENTS.c.id, _EVENTS.c.seq)
+)
+
 
 @dataclass(frozen=True)
 class Fired:
-    """A fire's result: the instance as written, its event, and where it now stands."""
+    """A fire's result: the instance as written, its event, and what its gates now see."""
 
     instance: WorkflowInstance
     event: HistoryEvent
-    view: StageView
+    workflow: Workflow
+    state: InstanceState
+    facts: Facts
     next_cycle_id: int | None = None
 
+    def view(self) -> StageView:
+        """Where the instance now stands; pure, so a route can ask after its commit."""
+        return self.workflow.view(self.state, replace(self.facts, reason=None))
 
-def workflow_of(session: Session, instance: WorkflowInstance, catalog: Catalog) -> Workflow:
-    """The workflow this instance is pinned to (never the file as it is today)."""
-    digest = session.exec(
-        select(StoredDefinition.digest).where(StoredDefinition.id == instance.definition_id)
-    ).one()
+
+def workflow_of(
+    session: Session, instance: WorkflowInstance, catalog: Catalog, digest: str | None = None
+) -> Workflow:
+    """The workflow this instance is pinned to (never the file as it is today).
+
+    `digest` is the pinned body's, when the caller read it with the instance.
+    """
+    if digest is None:
+        digest = session.exec(
+            select(StoredDefinition.digest).where(StoredDefinition.id == instance.definition_id)
+        ).one()
     return catalog.pinned_workflow(
         digest, lambda: session.get_one(StoredDefinition, instance.definition_id)
     )
@@ -55,27 +81,20 @@ def append_event(
     actor_id: int | None,
     at: dt.datetime | None = None,
 ) -> HistoryEvent:
-    """Append the instance's next event; `seq` is unique per instance, so none is doubled."""
-    seq = session.exec(
-        select(func.coalesce(func.max(HistoryEvent.seq), 0)).where(
-            HistoryEvent.instance_id == instance_id
-        )
-    ).one()
-    row = HistoryEvent(
-        instance_id=instance_id,
-        seq=seq + 1,
-        at=at or utcnow(),
-        actor_id=actor_id,
-        trigger=event.trigger,
-        from_state=event.from_state,
-        to_state=event.to_state,
-        iteration=event.iteration,
-        reason=event.reason,
-        details=event.details,
-    )
-    session.add(row)
-    session.flush()
-    return row
+    """Append the instance's next event in one INSERT (no ORM flush: every fire does this)."""
+    values = {
+        "instance_id": instance_id,
+        "at": at or utcnow(),
+        "actor_id": actor_id,
+        "trigger": event.trigger,
+        "from_state": event.from_state,
+        "to_state": event.to_state,
+        "iteration": event.iteration,
+        "reason": event.reason,
+        "details": event.details,
+    }
+    row_id, seq = session.execute(_APPEND_EVENT, {**values, "of_instance": instance_id}).one()
+    return HistoryEvent(id=row_id, seq=seq, **values)
 
 
 def start_instance(
@@ -145,6 +164,21 @@ def start_cycle(
     )
 
 
+@cache
+def _versioned_update(columns: tuple[str, ...]) -> Update:
+    """UPDATE the instance's `columns` and version, if still at the version read; built once."""
+    return (
+        update(WorkflowInstance)
+        .where(
+            WorkflowInstance.id == bindparam("row_id"),
+            WorkflowInstance.version == bindparam("seen"),
+        )
+        .values(version=bindparam("next_version"), **{c: bindparam(f"new_{c}") for c in columns})
+        # The row is mirrored by the caller; the ORM need not evaluate the WHERE in the session.
+        .execution_options(synchronize_session=False)
+    )
+
+
 def bump_version(
     session: Session, instance: WorkflowInstance, values: dict[str, Any], expected: int | None
 ) -> None:
@@ -152,10 +186,10 @@ def bump_version(
     seen = instance.version
     if expected is not None and expected != seen:
         raise ConcurrentChange(expected, seen)
+    params = {f"new_{c}": value for c, value in values.items()}
     result = session.execute(
-        update(WorkflowInstance)
-        .where(WorkflowInstance.id == instance.id, WorkflowInstance.version == seen)
-        .values(version=seen + 1, **values)
+        _versioned_update(tuple(values)),
+        {**params, "row_id": instance.id, "seen": seen, "next_version": seen + 1},
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         session.refresh(instance)
@@ -182,8 +216,8 @@ def save_artifact(
     For a repeatable kind, `item=None` adds a new record; an item number revises it.
     """
     catalog = catalog or get_catalog()
-    instance = get_instance(session=session, instance_id=instance_id, lock=True)
-    workflow = workflow_of(session, instance, catalog)
+    instance, digest = lock_instance(session=session, instance_id=instance_id)
+    workflow = workflow_of(session, instance, catalog, digest)
     if kind not in workflow.artifact_kinds:
         raise UnknownArtifact(kind)
     if workflow.is_final(instance.state):
@@ -242,10 +276,10 @@ def fire_trigger(
 ) -> Fired:
     """Lock the instance, ask the engine, and write the new state with its history event."""
     catalog = catalog or get_catalog()
-    instance = get_instance(session=session, instance_id=instance_id, lock=True)
+    instance, digest = lock_instance(session=session, instance_id=instance_id)
     if expected_version is not None and expected_version != instance.version:
         raise ConcurrentChange(expected_version, instance.version)
-    workflow = workflow_of(session, instance, catalog)
+    workflow = workflow_of(session, instance, catalog, digest)
     now = now or utcnow()
     facts = gather_facts(
         session=session, instance=instance, workflow=workflow, reason=reason, today=now.date()
@@ -273,8 +307,9 @@ def fire_trigger(
         facts = gather_facts(
             session=session, instance=instance, workflow=workflow, today=now.date()
         )
-    view = workflow.view(outcome.instance, replace(facts, reason=None))
-    return Fired(instance, row, view, next_cycle.id if next_cycle else None)
+    return Fired(
+        instance, row, workflow, outcome.instance, facts, next_cycle.id if next_cycle else None
+    )
 
 
 def _follow_up(

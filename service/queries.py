@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from engine.facts import CycleProgress, Facts
@@ -18,11 +18,40 @@ from service.store.models import (
     Program,
     School,
     SignOff,
+    StoredDefinition,
     Team,
     WorkflowInstance,
 )
 
 OPEN_CYCLE = (WorkflowInstance.kind == "cycle") & (WorkflowInstance.state != "closed")
+
+# The statements every fire runs, built once: SQLAlchemy then memoises each one's cache key,
+# which it would otherwise work out afresh, along with the statement, on every request.
+_LOCK_INSTANCE = (
+    select(WorkflowInstance, StoredDefinition.digest)
+    .join(StoredDefinition, StoredDefinition.id == WorkflowInstance.definition_id)
+    .where(WorkflowInstance.id == bindparam("instance_id"))
+    .with_for_update(of=WorkflowInstance)
+)
+_ITERATION_REVISIONS = (
+    select(
+        ArtifactRevision.kind,
+        ArtifactRevision.item,
+        ArtifactRevision.revision,
+        ArtifactRevision.body,
+    )
+    .where(
+        ArtifactRevision.instance_id == bindparam("instance_id"),
+        ArtifactRevision.iteration == bindparam("iteration"),
+    )
+    .order_by(ArtifactRevision.kind, ArtifactRevision.item, ArtifactRevision.revision)
+)
+_TEAM_SIGNOFF_TRIGGERS = (
+    select(Program.signoff_triggers)
+    .join(School, School.program_id == Program.id)
+    .join(Team, Team.school_id == School.id)
+    .where(Team.id == bindparam("team_id"))
+)
 
 
 def get_instance(*, session: Session, instance_id: int, lock: bool = False) -> WorkflowInstance:
@@ -34,6 +63,14 @@ def get_instance(*, session: Session, instance_id: int, lock: bool = False) -> W
     if instance is None:
         raise NotFound("cycle", instance_id)
     return instance
+
+
+def lock_instance(*, session: Session, instance_id: int) -> tuple[WorkflowInstance, str]:
+    """The instance, row-locked for a write, with the digest of the body it is pinned to."""
+    row = session.exec(_LOCK_INSTANCE, params={"instance_id": instance_id}).first()
+    if row is None:
+        raise NotFound("cycle", instance_id)
+    return row[0], row[1]
 
 
 def current_revisions(
@@ -103,12 +140,7 @@ def school_progress(*, session: Session, school_id: int) -> list[CycleProgress]:
 
 def team_signoff_triggers(*, session: Session, team_id: int) -> frozenset[str]:
     """The triggers the team's program wants a coach to sign off."""
-    triggers = session.exec(
-        select(Program.signoff_triggers)
-        .join(School, School.program_id == Program.id)
-        .join(Team, Team.school_id == School.id)
-        .where(Team.id == team_id)
-    ).first()
+    triggers = session.exec(_TEAM_SIGNOFF_TRIGGERS, params={"team_id": team_id}).first()
     return frozenset(str(t) for t in triggers or ())
 
 
@@ -136,22 +168,12 @@ def gather_facts(
     artifacts: dict[str, dict[str, Any]] = {}
     records: dict[str, list[dict[str, Any]]] = {}
     numbers: dict[str, int] = {}
-    latest = (
-        select(
-            ArtifactRevision.kind,
-            ArtifactRevision.item,
-            ArtifactRevision.revision,
-            ArtifactRevision.body,
-        )
-        .where(
-            ArtifactRevision.instance_id == instance.id,
-            ArtifactRevision.iteration == instance.iteration,
-        )
-        .order_by(ArtifactRevision.kind, ArtifactRevision.item, ArtifactRevision.revision)
-    )
+    rows = session.exec(
+        _ITERATION_REVISIONS, params={"instance_id": instance.id, "iteration": instance.iteration}
+    ).all()
     # Later revisions overwrite earlier ones in these dicts: what remains is the current one.
     current: dict[tuple[str, int], tuple[int, dict[str, Any]]] = {
-        (kind, item): (number, body) for kind, item, number, body in session.exec(latest).all()
+        (kind, item): (number, body) for kind, item, number, body in rows
     }
     for (kind, _), (number, body) in current.items():
         if workflow.artifacts[kind].spec.repeatable:

@@ -8,7 +8,7 @@ import secrets
 from typing import Literal
 
 from pwdlib import PasswordHash
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import Session, select
 
 from service.store.models import AccessToken, Person, utcnow
@@ -51,18 +51,23 @@ def issue_token(*, session: Session, person_id: int, kind: TokenKind, ttl: dt.ti
     return token
 
 
+# Every authenticated request runs this; built once, SQLAlchemy memoises its cache key.
+_TOKEN_OWNER = (
+    select(Person)
+    .join(AccessToken, AccessToken.person_id == Person.id)
+    .where(
+        AccessToken.token_hash == bindparam("digest"),
+        AccessToken.kind == bindparam("kind"),
+        AccessToken.revoked_at.is_(None),  # type: ignore[union-attr]
+        AccessToken.expires_at > bindparam("now"),
+    )
+)
+
+
 def person_for_token(*, session: Session, token: str, kind: TokenKind) -> Person | None:
     """The token's owner if the token exists, is of this kind, unexpired and not revoked."""
-    return session.exec(
-        select(Person)
-        .join(AccessToken, AccessToken.person_id == Person.id)
-        .where(
-            AccessToken.token_hash == _digest(token),
-            AccessToken.kind == kind,
-            AccessToken.revoked_at.is_(None),  # type: ignore[union-attr]
-            AccessToken.expires_at > utcnow(),
-        )
-    ).first()
+    params = {"digest": _digest(token), "kind": kind, "now": utcnow()}
+    return session.exec(_TOKEN_OWNER, params=params).first()
 
 
 def revoke_token(*, session: Session, token: str) -> None:

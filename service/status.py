@@ -55,7 +55,7 @@ def cycle_status(
 
 def status_after_fire(fired: Fired) -> CycleStatus:
     """The status a fire leaves behind, without reading it back: the state was just entered."""
-    return CycleStatus(fired.instance, fired.view, 0)
+    return CycleStatus(fired.instance, fired.view(), 0)
 
 
 def school_phase(

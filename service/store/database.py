@@ -61,14 +61,23 @@ def _configure_sqlite(engine: Engine) -> None:
     event.listen(engine, "rollback", _release)
 
 
+# Enough pooled connections for every request the server runs at once (its worker threads,
+# 40 by default), so a burst never opens and closes overflow connections: a new SQLite
+# connection costs its pragmas, a new PostgreSQL one a server process.
+SQLITE_POOL = {"pool_size": 40, "max_overflow": 40}
+POSTGRES_POOL = {"pool_size": 20, "max_overflow": 10}
+
+
 @cache
 def get_engine(url: str) -> Engine:
     """One engine (and connection pool) per database URL for the life of the process."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, **SQLITE_POOL
+        )
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_pre_ping=True, **POSTGRES_POOL)
 
 
 @contextmanager

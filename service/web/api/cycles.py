@@ -125,7 +125,8 @@ def fire(
             expected_version=body.expected_version,
             override=body.override,
         )
-        status_now = cycle_out(status_after_fire(fired))
+    # Judged after the commit, so SQLite's write lock is not held for it.
+    status_now = cycle_out(status_after_fire(fired))
     return FireOut(**status_now.model_dump(), next_cycle_id=fired.next_cycle_id)
 
 
