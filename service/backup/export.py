@@ -45,9 +45,14 @@ def _snapshot(engine: Engine) -> Iterator[Connection]:
 
 @contextmanager
 def _replace_atomically(path: Path) -> Iterator[IO[bytes]]:
-    """A file that appears at `path` only once it is completely written."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """A file that appears at `path` only once it is completely written.
+
+    It is readable by its owner only (mkstemp's mode): it holds password hashes.
+    """
+    temporary: Path | None = None
     try:
+        handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        temporary = Path(name)
         with os.fdopen(handle, "wb") as raw:
             if path.suffix == ".gz":
                 with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as zipped:
@@ -57,8 +62,11 @@ def _replace_atomically(path: Path) -> Iterator[IO[bytes]]:
             raw.flush()
             os.fsync(raw.fileno())
         os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+    except BaseException as exc:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
+        if isinstance(exc, OSError):  # a missing folder or a full disk: say so, not a trace
+            raise BackupRefused(f"cannot write {path}: {exc.strerror or exc}") from None
         raise
 
 

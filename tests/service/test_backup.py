@@ -402,6 +402,9 @@ def test_the_command_line_imports_and_exports_and_refuses_with_a_message(
     assert missing.exit_code == 1
     assert "program 999 not found" in missing.output
     assert not (tmp_path / "none.jsonl").exists()
+    nowhere = runner.invoke(app, ["export", "--program", "1", str(tmp_path / "no" / "b.jsonl")])
+    assert nowhere.exit_code == 1
+    assert "cannot write" in nowhere.output
 
 
 def test_the_export_help_warns_that_password_hashes_are_in_the_file() -> None:
