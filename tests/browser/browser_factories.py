@@ -13,7 +13,14 @@ from factories import action_timeline, purpose_map, theory_of_action
 from sqlalchemy import Engine
 
 from service.instances import fire_trigger, save_artifact, start_cycle
-from service.organisation import add_school, add_team, add_to_team, create_person, create_program
+from service.organisation import (
+    add_program_admin,
+    add_school,
+    add_team,
+    add_to_team,
+    create_person,
+    create_program,
+)
 from service.queries import active_cycle
 from service.security import hash_password
 from service.store.database import unit_of_work
@@ -56,6 +63,17 @@ def new_member(db: Engine, *, name: str = "Ana Reyes") -> Member:
         )
         add_to_team(session=session, team_id=team.id or 0, person_id=person.id or 0, role="member")
         return Member(email=email, name=name, team_id=team.id or 0)
+
+
+def new_admin(db: Engine, program_id: int) -> str:
+    """A person who runs the program and signs in with PASSWORD; returns their e-mail."""
+    email = f"{uuid.uuid4().hex[:12]}@state.example"
+    with unit_of_work(db) as session:
+        person = create_person(
+            session=session, email=email, name="Pat Admin", password_hash=_PASSWORD_HASH
+        )
+        add_program_admin(session=session, program_id=program_id, person_id=person.id or 0)
+    return email
 
 
 def new_cycle(db: Engine, team_id: int, condition: str = "vision-and-strategy") -> int:

@@ -20,6 +20,15 @@ def sign_in(page: Page, member: Member, password: str = PASSWORD) -> None:
     expect(page).to_have_url(re.compile(rf"/teams/{member.team_id}$"))
 
 
+def sign_in_as(page: Page, email: str) -> None:
+    """Sign in through the form as someone who lands on the list of teams (an admin, say)."""
+    page.goto("/sign-in")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/teams$"))
+
+
 def artifact(page: Page, title: str) -> Locator:
     """An artifact's panel, named by its heading (the title, then its status)."""
     return page.get_by_role("article", name=re.compile(rf"^{re.escape(title)}\b"))

@@ -5,48 +5,23 @@ from __future__ import annotations
 import csv
 import io
 import re
-import uuid
 
 import pytest
-from browser_factories import PASSWORD, LiveServer
-from browser_steps import screenshot
+from browser_factories import LiveServer, new_admin
+from browser_steps import screenshot, sign_in_as
 from playwright.sync_api import Page, expect
-from program_factories import SmallProgram, small_program
-from sqlalchemy import Engine
-
-from service.organisation import add_program_admin, create_person
-from service.security import hash_password
-from service.store.database import unit_of_work
+from program_factories import small_program
 
 pytestmark = pytest.mark.browser
 
-_PASSWORD_HASH = hash_password(PASSWORD)
 NOT_REACHED = "One of the school's teams must bring a cycle as far as 'implement'."
-
-
-def new_admin(db: Engine, program: SmallProgram) -> str:
-    email = f"{uuid.uuid4().hex[:12]}@state.example"
-    with unit_of_work(db) as session:
-        person = create_person(
-            session=session, email=email, name="Pat Admin", password_hash=_PASSWORD_HASH
-        )
-        add_program_admin(session=session, program_id=program.program_id, person_id=person.id or 0)
-    return email
-
-
-def sign_in_as(page: Page, email: str) -> None:
-    page.goto("/sign-in")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/teams$"))
 
 
 def test_a_program_admin_downloads_a_table_and_overrides_a_blocked_phase_step(
     page: Page, live_server: LiveServer
 ) -> None:
     program = small_program(live_server.db, name="Browser state program")
-    sign_in_as(page, new_admin(live_server.db, program))
+    sign_in_as(page, new_admin(live_server.db, program.program_id))
     nav = page.get_by_role("navigation", name="Account")
 
     nav.get_by_role("link", name="Program dashboard").click()
