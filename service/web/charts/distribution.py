@@ -80,7 +80,6 @@ def strip_chart(
         if summary is None:
             parts.append(text(missing, x=frame.x(0.0) + 6, y=middle + 4, class_="chart-missing"))
             continue
-        parts.append(_box(strip.label, summary, frame.x, middle))
         xs = [frame.x(v) for v in strip.values]
         offsets = swarm(xs, DOT_RADIUS, SWARM_LANES)
         names = strip.names or [""] * len(xs)
@@ -95,7 +94,9 @@ def strip_chart(
             )
             for px, offset, value, name in zip(xs, offsets, strip.values, names, strict=True)
         ]
-        parts.append(tag("g", *dots, class_="chart-dots"))
+        parts.append(
+            _spread(strip.label, summary, frame.x, middle, tag("g", *dots, class_="chart-dots"))
+        )
         parts.append(text(f"n = {summary.n}", x=right + 8, y=middle + 4, class_="chart-value"))
     return document(
         chart_id=chart_id,
@@ -108,8 +109,8 @@ def strip_chart(
     )
 
 
-def _box(label: str, summary: Spread, x: Linear, middle: float) -> str:
-    """The quartile box and the median line, named for a reader who hovers or listens."""
+def _spread(label: str, summary: Spread, x: Linear, middle: float, dots: str) -> str:
+    """The quartile box under the dots and the median line over them, described in words."""
     q1, q3, mid = x(summary.lower_quartile), x(summary.upper_quartile), x(summary.median)
     top, bottom = middle - BOX_HEIGHT / 2, middle + BOX_HEIGHT / 2
     described = (
@@ -120,6 +121,7 @@ def _box(label: str, summary: Spread, x: Linear, middle: float) -> str:
         "g",
         tooltip(described),
         tag("rect", x=q1, y=top, width=max(q3 - q1, 1.0), height=BOX_HEIGHT, class_="chart-box"),
+        dots,
         tag("line", x1=mid, x2=mid, y1=top, y2=bottom, class_="chart-median"),
         class_="chart-spread",
     )
