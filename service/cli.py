@@ -86,17 +86,43 @@ def demo(
         _serve(host, port)
 
 
-def _serve(host: str, port: int) -> None:
+def _serve(host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
-    uvicorn.run("service.web.main:app", host=host, port=port, log_level="info")
+    uvicorn.run("service.web.main:app", host=host, port=port, workers=workers, log_level="info")
+
+
+def _workers_for(database_url: str, requested: int) -> int:
+    """The worker processes to run: as requested, except one on SQLite (see `serve`)."""
+    if requested > 1 and database_url.startswith("sqlite"):
+        Console(stderr=True).print(
+            f"[bold yellow]note:[/] SQLite takes one writer at a time, so serving with 1 worker, "
+            f"not {requested}. Use PostgreSQL (IMPROVE_DATABASE_URL) for several.",
+            highlight=False,
+        )
+        return 1
+    return requested
 
 
 @app.command()
-def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Worker processes, for PostgreSQL. SQLite always runs 1: several stay correct "
+            "(each write opens BEGIN IMMEDIATE and waits out the others through busy_timeout) "
+            "but gain nothing, since its writes take turns, and they wait in SQLite's busy "
+            "handler instead of one process's queue, which lengthens the slowest requests",
+        ),
+    ] = 1,
+) -> None:
     """Serve the web app and API on the configured database (migrating it first)."""
-    migrate.upgrade(get_settings().database_url)
-    _serve(host, port)
+    url = get_settings().database_url
+    migrate.upgrade(url)
+    _serve(host, port, _workers_for(url, workers))
 
 
 @user_app.command("create")
