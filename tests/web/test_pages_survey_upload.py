@@ -6,6 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 from page_factories import TeamIds, new_person, new_team, signed_in
+from page_html import PageStructure
 from sqlalchemy import Engine
 from survey_page_factories import SYSTEMS, responses_stored, school_code, systems_file
 
@@ -74,6 +75,18 @@ def test_the_form_offers_the_surveys_and_says_which_waves_are_imported(
     assert "educator-efficacy" in [name for name, _ in offered]
     assert page.context["waves"] == ["2025-26"]
     assert 'enctype="multipart/form-data"' in page.text
+
+
+def test_the_form_and_its_problems_are_labelled_in_order_without_inline_code(
+    admin: TestClient, team: TeamIds
+) -> None:
+    page = upload(admin, team, b"school_code\n")
+
+    assert page.context["refusal"].total == 3 + 25  # the other fixed columns, and every item
+    structure = PageStructure(page.text)
+    assert structure.headings[0] == 1 and structure.skipped_heading_levels() == []
+    assert structure.unlabelled_controls() == []
+    assert "<script" not in page.text and "style=" not in page.text
 
 
 def test_the_dashboard_links_to_the_upload_page(admin: TestClient, team: TeamIds) -> None:
