@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
@@ -107,6 +109,21 @@ def test_a_good_file_is_imported_and_the_page_says_how_many_rows_into_which_wave
         "0 replacing what the same respondents answered before."
     )
     assert responses_stored(web_db, team.program_id) == 6
+
+
+def test_without_a_wave_label_rows_join_the_school_year_they_were_given_in(
+    admin: TestClient, web_db: Engine, team: TeamIds
+) -> None:
+    code = school_code(web_db, team.team_id)
+    spring = systems_file(web_db, [(code, LEVELS)] * 2, day=dt.date(2025, 4, 1))
+    autumn = systems_file(web_db, [(code, LEVELS)] * 3).split(b"\n", 1)[1]
+
+    response = upload(admin, team, spring + autumn)
+
+    assert admin.get(response.headers["location"]).context["flash"].message == (
+        "Imported 5 responses to Systems conditions survey into waves 2024-25 (2 rows), "
+        "2025-26 (3 rows): 5 new, 0 replacing what the same respondents answered before."
+    )
 
 
 def test_uploading_the_same_respondents_again_replaces_their_answers(

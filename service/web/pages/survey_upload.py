@@ -27,6 +27,7 @@ from service.web.pages.rendering import render
 from service.web.pages.routing import PageRoute
 from service.web.pages.survey_upload_form import CheckedUpload, read_upload
 from service.web.pages.survey_upload_view import (
+    UPLOAD_ROUTE,
     NotImported,
     Refusal,
     imported_message,
@@ -39,7 +40,7 @@ router = APIRouter(route_class=PageRoute)
 TEMPLATE = "survey_upload.html"
 
 
-@router.get("/programs/{program_id}/surveys/upload", name="survey_upload")
+@router.get(UPLOAD_ROUTE, name="survey_upload")
 def show_upload_form(
     program_id: int,
     request: Request,
@@ -82,7 +83,7 @@ def _form_again(request: Request, caller: Caller, program_id: int, why: NotImpor
     return render(request, TEMPLATE, {"caller": caller, **context}, status_code=422)
 
 
-@router.post("/programs/{program_id}/surveys/upload")
+@router.post(UPLOAD_ROUTE)
 async def upload_responses(
     program_id: int,
     request: Request,

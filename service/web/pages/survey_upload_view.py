@@ -33,8 +33,11 @@ class NotImported:
     refusal: Refusal | None = None
 
 
+UPLOAD_ROUTE = "/programs/{program_id}/surveys/upload"
+
+
 def upload_path(program_id: int) -> str:
-    return f"/programs/{program_id}/surveys/upload"
+    return UPLOAD_ROUTE.format(program_id=program_id)
 
 
 def _count(n: int, noun: str) -> str:
