@@ -18,6 +18,7 @@ from sqlmodel import Session, col
 
 from engine.facts import Facts, InstanceState
 from service.catalog import Catalog, get_catalog
+from service.queries import current_documents, split_documents
 from service.store.models import (
     ArtifactRevision,
     CheckIn,
@@ -120,44 +121,6 @@ def _active_cycles(session: Session, team_ids: Select[Any]) -> dict[int, Any]:
     return active
 
 
-def _current_documents(
-    session: Session, cycles: Iterable[Any]
-) -> dict[int, tuple[dict[str, Any], dict[str, list[Any]]]]:
-    """(artifacts, records) of each cycle's current iteration, in one query."""
-    iteration = {c.id: c.iteration for c in cycles}
-    rows = session.execute(
-        select(
-            ArtifactRevision.instance_id,
-            ArtifactRevision.iteration,
-            ArtifactRevision.kind,
-            ArtifactRevision.item,
-            ArtifactRevision.body,
-        )
-        .where(col(ArtifactRevision.instance_id).in_(list(iteration)))
-        .order_by(
-            ArtifactRevision.instance_id,
-            ArtifactRevision.kind,
-            ArtifactRevision.item,
-            ArtifactRevision.revision,
-        )
-    ).all()
-    latest: dict[int, dict[tuple[str, int], Any]] = defaultdict(dict)
-    for instance_id, it, kind, item, body in rows:
-        if it == iteration[instance_id]:
-            latest[instance_id][(kind, item)] = body
-    documents: dict[int, tuple[dict[str, Any], dict[str, list[Any]]]] = {}
-    for instance_id, docs in latest.items():
-        artifacts: dict[str, Any] = {}
-        records: dict[str, list[Any]] = defaultdict(list)
-        for (kind, _item), body in docs.items():
-            if kind == "data_collection":
-                records[kind].append(body)
-            else:
-                artifacts[kind] = body
-        documents[instance_id] = (artifacts, dict(records))
-    return documents
-
-
 def _last_activity(session: Session, team_ids: Select[Any]) -> dict[int, dt.datetime]:
     latest: dict[int, dt.datetime] = {}
     for source, stamp in (
@@ -204,7 +167,12 @@ def caseload(
             )
         ).all()
     )
-    documents = _current_documents(session, cycles.values())
+    documents = current_documents(
+        session=session,
+        instance_ids=select(WorkflowInstance.id).where(
+            WorkflowInstance.kind == "cycle", col(WorkflowInstance.team_id).in_(team_ids)
+        ),
+    )
     activity = _last_activity(session, team_ids)
     checkins = dict(
         session.execute(
@@ -219,10 +187,10 @@ def caseload(
         owed: list[str] = []
         late: list[OverdueItem] = []
         if cycle is not None:
-            artifacts, records = documents.get(cycle.id, ({}, {}))
             workflow = catalog.pinned_workflow(
                 cycle.digest, lambda c=cycle: session.get_one(StoredDefinition, c.definition_id)
             )
+            artifacts, records, _ = split_documents(workflow, documents.get(cycle.id, {}))
             view = workflow.view(
                 InstanceState(cycle.state, cycle.iteration, cycle.launched_on),
                 Facts(today=today, artifacts=artifacts, records=records),

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import Select, bindparam, func
 from sqlmodel import Session, col, select
 
 from engine.facts import CycleProgress, Facts
@@ -121,21 +122,104 @@ def history(*, session: Session, instance_id: int) -> list[HistoryEvent]:
     return list(session.exec(query.order_by(col(HistoryEvent.seq))).all())
 
 
+def _progress() -> Select[Any]:
+    """(school id, condition, state, reviews concluded) of every cycle of a school's teams."""
+    concluded = (
+        select(func.count())
+        .where(
+            HistoryEvent.instance_id == WorkflowInstance.id,
+            HistoryEvent.trigger == "conclude_review",
+        )
+        .correlate(WorkflowInstance)
+        .scalar_subquery()
+    )
+    return (
+        select(Team.school_id, WorkflowInstance.condition, WorkflowInstance.state, concluded)
+        .join(Team, Team.id == WorkflowInstance.team_id)
+        .where(WorkflowInstance.kind == "cycle")
+    )
+
+
 def school_progress(*, session: Session, school_id: int) -> list[CycleProgress]:
     """How far each cycle of the school's teams has come, for program-phase gates."""
-    concluded = (
-        select(HistoryEvent.instance_id, func.count().label("n"))
-        .where(HistoryEvent.trigger == "conclude_review")
-        .group_by(HistoryEvent.instance_id)
-        .subquery()
-    )
+    rows = session.exec(_progress().where(Team.school_id == school_id)).all()
+    return [CycleProgress(c or "", s, n) for _, c, s, n in rows]
+
+
+def program_progress(*, session: Session, program_id: int) -> dict[int, list[CycleProgress]]:
+    """`school_progress` of every school in the program, by school, in one query."""
+    schools = select(School.id).where(School.program_id == program_id)
+    rows = session.exec(_progress().where(col(Team.school_id).in_(schools))).all()
+    progress: dict[int, list[CycleProgress]] = defaultdict(list)
+    for school_id, condition, state, n in rows:
+        progress[school_id].append(CycleProgress(condition or "", state, n))
+    return progress
+
+
+def program_phase_instances(
+    *, session: Session, program_id: int
+) -> list[tuple[WorkflowInstance, str]]:
+    """The program's schools' phase instances, each with its pinned body's digest."""
     query = (
-        select(WorkflowInstance.condition, WorkflowInstance.state, func.coalesce(concluded.c.n, 0))
-        .join(Team, Team.id == WorkflowInstance.team_id)
-        .outerjoin(concluded, concluded.c.instance_id == WorkflowInstance.id)
-        .where(Team.school_id == school_id, WorkflowInstance.kind == "cycle")
+        select(WorkflowInstance, StoredDefinition.digest)
+        .join(StoredDefinition, StoredDefinition.id == WorkflowInstance.definition_id)
+        .join(School, School.id == WorkflowInstance.school_id)
+        .where(School.program_id == program_id, WorkflowInstance.kind == "program_phases")
     )
-    return [CycleProgress(c or "", s, n) for c, s, n in session.exec(query).all()]
+    return [(instance, digest) for instance, digest in session.exec(query).all()]
+
+
+Documents = Mapping[tuple[str, int], tuple[int, Any]]
+"""The current revision of each (kind, item) of an iteration: (its number, its body)."""
+
+
+def current_documents(*, session: Session, instance_ids: Select[Any]) -> dict[int, Documents]:
+    """The documents of each selected instance's current iteration, in one query.
+
+    `instance_ids` is a SELECT of ids, so the database joins it: a caseload of ten
+    thousand teams never becomes a statement with ten thousand bound ids.
+    """
+    query = (
+        select(
+            ArtifactRevision.instance_id,
+            ArtifactRevision.kind,
+            ArtifactRevision.item,
+            ArtifactRevision.revision,
+            ArtifactRevision.body,
+        )
+        .join(
+            WorkflowInstance,
+            (WorkflowInstance.id == ArtifactRevision.instance_id)
+            & (WorkflowInstance.iteration == ArtifactRevision.iteration),
+        )
+        .where(col(ArtifactRevision.instance_id).in_(instance_ids))
+        .order_by(
+            ArtifactRevision.instance_id,
+            ArtifactRevision.kind,
+            ArtifactRevision.item,
+            ArtifactRevision.revision,
+        )
+    )
+    documents: dict[int, dict[tuple[str, int], tuple[int, Any]]] = defaultdict(dict)
+    for instance_id, kind, item, number, body in session.exec(query).all():
+        documents[instance_id][(kind, item)] = (number, body)  # the latest revision stays
+    return documents
+
+
+def split_documents(
+    workflow: Workflow, documents: Documents
+) -> tuple[dict[str, Any], dict[str, list[Any]], dict[str, int]]:
+    """Documents as the gates see them: artifacts, records per repeatable kind, revision numbers."""
+    artifacts: dict[str, Any] = {}
+    records: dict[str, list[Any]] = {}
+    numbers: dict[str, int] = {}
+    for (kind, _), (number, body) in documents.items():
+        if workflow.artifacts[kind].spec.repeatable:
+            records.setdefault(kind, []).append(body)
+        else:
+            artifacts[kind] = body
+            numbers[kind] = number
+    return artifacts, records, numbers
 
 
 def team_signoff_triggers(*, session: Session, team_id: int) -> frozenset[str]:
@@ -165,22 +249,12 @@ def gather_facts(
 ) -> Facts:
     """Everything the instance's gates may consult, read in a fixed handful of queries."""
     assert instance.id is not None
-    artifacts: dict[str, dict[str, Any]] = {}
-    records: dict[str, list[dict[str, Any]]] = {}
-    numbers: dict[str, int] = {}
     rows = session.exec(
         _ITERATION_REVISIONS, params={"instance_id": instance.id, "iteration": instance.iteration}
     ).all()
-    # Later revisions overwrite earlier ones in these dicts: what remains is the current one.
-    current: dict[tuple[str, int], tuple[int, dict[str, Any]]] = {
-        (kind, item): (number, body) for kind, item, number, body in rows
-    }
-    for (kind, _), (number, body) in current.items():
-        if workflow.artifacts[kind].spec.repeatable:
-            records.setdefault(kind, []).append(body)
-        else:
-            artifacts[kind] = body
-            numbers[kind] = number
+    # Later revisions overwrite earlier ones: what remains is the current one.
+    current = {(kind, item): (number, body) for kind, item, number, body in rows}
+    artifacts, records, numbers = split_documents(workflow, current)
     school_cycles: Sequence[CycleProgress] = ()
     if instance.kind == "program_phases" and instance.school_id is not None:
         school_cycles = school_progress(session=session, school_id=instance.school_id)

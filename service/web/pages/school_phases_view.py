@@ -14,10 +14,17 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from engine.facts import Facts, InstanceState
+from engine.workflow import StageView
 from service.catalog import get_catalog
 from service.enrolment import SchoolPhase, school_phases
-from service.instances import instance_view, workflow_of
-from service.store.models import HistoryEvent, Person, School, WorkflowInstance
+from service.queries import (
+    current_documents,
+    program_phase_instances,
+    program_progress,
+    split_documents,
+)
+from service.store.models import HistoryEvent, Person, School, StoredDefinition, WorkflowInstance
 from service.web.pages.caseload_query import phase_titles
 from service.web.pages.flash import Flash
 
@@ -91,30 +98,63 @@ def _title(phase: str | None) -> str | None:
     return phase_titles().get(phase, phase) if phase else None
 
 
-Overridable = dict[int, frozenset[tuple[str, str]]]
-"""(trigger, source) pairs an admin may override, per stored definition id (a page's cache)."""
+@dataclass(frozen=True)
+class Standing:
+    """Where a school's phases stand, as the engine judges them, and what may be overridden."""
+
+    version: int
+    view: StageView
+    overridable: frozenset[tuple[str, str]]
+    """(trigger, source) pairs of its definition that an admin may override."""
 
 
-def _steps(
-    session: Session, instance_id: int, today: dt.date, overridable: Overridable
-) -> tuple[bool, tuple[PhaseStep, ...]]:
+def phase_standings(*, session: Session, program_id: int, today: dt.date) -> dict[int, Standing]:
+    """Every phases instance of the program, judged by the engine, in a fixed few queries."""
+    catalog = get_catalog()
+    progress = program_progress(session=session, program_id=program_id)
+    documents = current_documents(
+        session=session,
+        instance_ids=select(WorkflowInstance.id)
+        .join(School, col(School.id) == WorkflowInstance.school_id)
+        .where(School.program_id == program_id, WorkflowInstance.kind == PHASES_KIND),
+    )
+    standings = {}
+    for instance, digest in program_phase_instances(session=session, program_id=program_id):
+        assert instance.id is not None and instance.school_id is not None
+        workflow = catalog.pinned_workflow(
+            digest, lambda i=instance: session.get_one(StoredDefinition, i.definition_id)
+        )
+        artifacts, records, numbers = split_documents(workflow, documents.get(instance.id, {}))
+        facts = Facts(
+            today=today,
+            artifacts=artifacts,
+            records=records,
+            revisions=numbers,
+            school_cycles=progress.get(instance.school_id, ()),
+        )
+        state = InstanceState(instance.state, instance.iteration, instance.launched_on)
+        standings[instance.id] = Standing(
+            version=instance.version,
+            view=workflow.view(state, facts),
+            overridable=frozenset(
+                (t.trigger, t.source) for t in workflow.definition.transitions if t.overridable
+            ),
+        )
+    return standings
+
+
+def _steps(standing: Standing) -> tuple[bool, tuple[PhaseStep, ...]]:
     """Whether the school's phases are over, and the steps open from where they stand."""
-    instance, view = instance_view(session=session, instance_id=instance_id, today=today)
+    view = standing.view
     if view.final:
         return True, ()
-    if instance.definition_id not in overridable:  # schools share one or two definitions
-        definition = workflow_of(session, instance, get_catalog()).definition
-        overridable[instance.definition_id] = frozenset(
-            (t.trigger, t.source) for t in definition.transitions if t.overridable
-        )
-    may_override = overridable[instance.definition_id]
     return False, tuple(
         PhaseStep(
             trigger=t.name,
             dest_title=_title(t.dest) or t.dest,
-            version=instance.version,
+            version=standing.version,
             blocked_by=tuple(u.reason for u in t.unmet),
-            overridable=(t.name, view.state) in may_override,
+            overridable=(t.name, view.state) in standing.overridable,
         )
         for t in view.triggers
     )
@@ -162,18 +202,16 @@ def override_history(*, session: Session, program_id: int) -> dict[int, list[Ove
 
 
 def _line(
-    session: Session,
     row: SchoolPhase,
-    today: dt.date,
+    standing: Standing | None,
     overrides: Sequence[OverrideEntry],
     flash: Flash | None,
     draft: OverrideDraft | None,
-    overridable: Overridable,
 ) -> SchoolLine:
     final: bool = False
     steps: tuple[PhaseStep, ...] = ()
-    if row.phase_instance_id is not None:
-        final, steps = _steps(session, row.phase_instance_id, today, overridable)
+    if standing is not None:
+        final, steps = _steps(standing)
     mine = flash is not None and flash.target == f"school:{row.school_id}"
     return SchoolLine(
         school_id=row.school_id,
@@ -203,9 +241,15 @@ def schools_context(
     """Each school of the program with its calendar, its next step and its overrides."""
     rows = school_phases(session=session, program_id=program_id, today=today)
     history = override_history(session=session, program_id=program_id)
-    overridable: Overridable = {}
+    standings = phase_standings(session=session, program_id=program_id, today=today)
     lines = tuple(
-        _line(session, row, today, history.get(row.school_id, ()), flash, draft, overridable)
+        _line(
+            row,
+            standings.get(row.phase_instance_id) if row.phase_instance_id is not None else None,
+            history.get(row.school_id, ()),
+            flash,
+            draft,
+        )
         for row in rows
     )
     return {
