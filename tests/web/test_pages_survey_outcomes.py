@@ -9,6 +9,7 @@ import uuid
 import pytest
 from fastapi.testclient import TestClient
 from page_factories import ON_BOTH_DATABASES, browsing_as, new_person, new_team
+from page_html import PageStructure
 from sqlalchemy import Engine
 from sqlmodel import select
 from survey_page_factories import imported, systems_file
@@ -84,6 +85,8 @@ def test_the_page_shows_the_apis_report_for_the_two_latest_waves(
     k, total = expected.conditions_improved, expected.conditions_total
     assert f"Improved in <strong>{k} of {total}</strong> conditions" in page.text
     assert f"<strong>{expected.efficacy.percent_increased}%</strong> of schools" in page.text
+    structure = PageStructure(page.text)
+    assert (structure.skipped_heading_levels(), structure.unlabelled_controls()) == ([], [])
 
 
 def test_the_charts_draw_every_compared_school_and_every_scale(

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from fastapi.testclient import TestClient
 from page_factories import ON_BOTH_DATABASES, browsing_as, new_person, new_team
+from page_html import PageStructure
 from program_factories import SmallProgram, days_ago, small_program
 from sqlalchemy import Engine
 from survey_page_factories import imported, school_code, systems_file
@@ -40,6 +41,7 @@ def answered(db: Engine, program: SmallProgram, rows: list[dict[str, int]], day:
 def profile_of(client: TestClient, school_id: int) -> dict[str, object]:
     page = client.get(f"/schools/{school_id}/profile")
     assert (page.status_code, page.template.name) == (200, "survey_profile.html")
+    assert PageStructure(page.text).skipped_heading_levels() == []
     return page.context
 
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from service.web.charts.rows import WIDTH, row_frame, signed
-from service.web.charts.svg import document, tag, text, tooltip
+from service.web.charts.rows import row_frame, signed
+from service.web.charts.svg import tag, text, tooltip
 
 ROW_HEIGHT = 30
 BAR_HEIGHT = 16
@@ -64,7 +64,7 @@ def bar_chart(
     for row, bar in enumerate(bars):
         middle = frame.middle(row)
         if bar.value is None:
-            parts.append(text(missing, x=zero + 6, y=middle + 4, class_="chart-missing"))
+            parts.append(frame.draw_missing(row, missing))
             continue
         end = frame.x(bar.value)
         rising = bar.value >= 0
@@ -82,12 +82,6 @@ def bar_chart(
         )
         label_x = max(zero, end) + 6
         parts.append(text(signed(bar.value), x=label_x, y=middle + 4, class_="chart-value"))
-    return document(
-        chart_id=chart_id,
-        kind="bars",
-        title=title,
-        description=description,
-        width=WIDTH,
-        height=frame.height,
-        body="".join(parts),
+    return frame.document(
+        chart_id=chart_id, kind="bars", title=title, description=description, body=parts
     )

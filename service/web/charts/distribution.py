@@ -13,9 +13,9 @@ from statistics import median, quantiles
 from markupsafe import Markup
 
 from service.web.charts.layout import swarm
-from service.web.charts.rows import WIDTH, row_frame, signed
+from service.web.charts.rows import row_frame, signed
 from service.web.charts.scale import Linear
-from service.web.charts.svg import document, tag, text, tooltip
+from service.web.charts.svg import tag, text, tooltip
 
 ROW_HEIGHT = 44
 BOX_HEIGHT = 22
@@ -78,7 +78,7 @@ def strip_chart(
         middle = frame.middle(row)
         summary = spread(strip.values)
         if summary is None:
-            parts.append(text(missing, x=frame.x(0.0) + 6, y=middle + 4, class_="chart-missing"))
+            parts.append(frame.draw_missing(row, missing))
             continue
         xs = [frame.x(v) for v in strip.values]
         offsets = swarm(xs, DOT_RADIUS, SWARM_LANES)
@@ -98,14 +98,8 @@ def strip_chart(
             _spread(strip.label, summary, frame.x, middle, tag("g", *dots, class_="chart-dots"))
         )
         parts.append(text(f"n = {summary.n}", x=right + 8, y=middle + 4, class_="chart-value"))
-    return document(
-        chart_id=chart_id,
-        kind="strip",
-        title=title,
-        description=description,
-        width=WIDTH,
-        height=frame.height,
-        body="".join(parts),
+    return frame.document(
+        chart_id=chart_id, kind="strip", title=title, description=description, body=parts
     )
 
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from markupsafe import Markup
+
 from service.web.charts.layout import text_width
 from service.web.charts.scale import Linear, symmetric_domain, ticks
-from service.web.charts.svg import tag, text
+from service.web.charts.svg import document, tag, text
 
 WIDTH = 640
 TOP = 8
@@ -46,6 +48,24 @@ class RowFrame:
 
     def middle(self, row: int) -> float:
         return TOP + self.row_height * (row + 0.5)
+
+    def draw_missing(self, row: int, message: str) -> str:
+        """Words in place of a row's marks, just right of zero."""
+        return text(message, x=self.x(0.0) + 6, y=self.middle(row) + 4, class_="chart-missing")
+
+    def document(
+        self, *, chart_id: str, kind: str, title: str, description: str, body: Sequence[str]
+    ) -> Markup:
+        """The finished chart: the frame's size around `body`."""
+        return document(
+            chart_id=chart_id,
+            kind=kind,
+            title=title,
+            description=description,
+            width=WIDTH,
+            height=self.height,
+            body="".join(body),
+        )
 
     def draw_labels(self) -> str:
         left = self.x.span[0] - GUTTER
