@@ -50,12 +50,12 @@ def systems_file(
     return out.getvalue().encode()
 
 
-def imported(db: Engine, program_id: int, data: bytes) -> None:
+def imported(db: Engine, program_id: int, data: bytes, instrument: str = SYSTEMS) -> None:
     with unit_of_work(db) as session:
         import_responses(
             session=session,
             program_id=program_id,
-            instrument=instrument_named(session=session, name=SYSTEMS),
+            instrument=instrument_named(session=session, name=instrument),
             source=io.BytesIO(data),
         )
 

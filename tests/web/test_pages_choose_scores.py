@@ -11,6 +11,8 @@ from survey_page_factories import imported, school_code, systems_file
 
 from service.organisation import add_school, add_team
 from service.store.database import unit_of_work
+from service.surveys.instruments import FIXED_COLUMNS, parse_instrument
+from service.surveys.registry import register_instrument
 from service.web.pages.choose_view import ScoreLine, SurveyScores
 
 VISION, CAPACITY = "vision-and-strategy", "capacity-and-resources"
@@ -125,3 +127,26 @@ def test_a_team_member_sees_only_its_own_schools_scores(client: TestClient, web_
 
     assert (lines["Vision and strategy"], lines["Shared influence"]) == (3.0, 4.0)
     assert client.get(f"/teams/{other.id}").status_code == 404
+
+
+def test_two_surveys_scoring_one_condition_in_a_wave_are_explained_not_an_error(
+    client: TestClient, web_db: Engine
+) -> None:
+    team = new_team(web_db)
+    answered(web_db, team, {VISION: 2, INFLUENCE: 4}, 5)
+    own = {"id": "Q1", "text": "We share decisions.", "measures": INFLUENCE}
+    body = {"name": "own-influence", "title": "Own", "scale": {"min": 1, "max": 5}, "items": [own]}
+    with unit_of_work(web_db) as session:
+        register_instrument(session=session, instrument=parse_instrument(body, "own"))
+    code = school_code(web_db, team.team_id)
+    rows = "".join(f"{code},2025-10-02,own-{n},teacher,3\n" for n in range(5))
+    data = f"{','.join(FIXED_COLUMNS)},Q1\n{rows}".encode()
+    imported(web_db, team.program_id, data, instrument="own-influence")
+    signed_in(client, new_person(web_db, member_of=(team.team_id,)))
+
+    survey = scores_on_page(client, team)
+
+    assert survey.lines == ()
+    [note] = survey.notes
+    assert note.startswith("Scores unavailable: wave '2025-26' has responses to ")
+    assert "which both measure 'shared-influence'" in note
