@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 from typer.testing import CliRunner
 
+from service import cli
 from service.cli import app
 from service.settings import get_settings
 
@@ -16,15 +16,17 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def uvicorn_runs(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
-    """The arguments of each uvicorn.run call, recorded instead of serving."""
+def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
+    """What `improve serve` asked the web server to run, recorded instead of serving."""
     calls: list[dict[str, Any]] = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append(options))
+    monkeypatch.setattr(
+        cli, "_serve", lambda host, port, workers: calls.append({"port": port, "workers": workers})
+    )
     yield calls
     get_settings.cache_clear()
 
 
-def _serve(url: str, monkeypatch: pytest.MonkeyPatch, *args: str) -> str:
+def _invoke_serve(url: str, monkeypatch: pytest.MonkeyPatch, *args: str) -> str:
     monkeypatch.setenv("IMPROVE_DATABASE_URL", url)
     get_settings.cache_clear()
     result = runner.invoke(app, ["serve", "--port", "8123", *args])
@@ -34,25 +36,25 @@ def _serve(url: str, monkeypatch: pytest.MonkeyPatch, *args: str) -> str:
 
 @pytest.mark.postgres
 def test_serve_starts_the_workers_asked_for_on_postgresql(
-    postgres_url: str, monkeypatch: pytest.MonkeyPatch, uvicorn_runs: list[dict[str, Any]]
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch, served: list[dict[str, Any]]
 ) -> None:
-    _serve(postgres_url, monkeypatch, "--workers", "3")
-    assert [(run["port"], run["workers"]) for run in uvicorn_runs] == [(8123, 3)]
+    _invoke_serve(postgres_url, monkeypatch, "--workers", "3")
+    assert [(call["port"], call["workers"]) for call in served] == [(8123, 3)]
 
 
 def test_serve_runs_one_worker_on_sqlite_and_says_why(
-    sqlite_url: str, monkeypatch: pytest.MonkeyPatch, uvicorn_runs: list[dict[str, Any]]
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch, served: list[dict[str, Any]]
 ) -> None:
-    output = _serve(sqlite_url, monkeypatch, "--workers", "3")
-    assert [run["workers"] for run in uvicorn_runs] == [1]
+    output = _invoke_serve(sqlite_url, monkeypatch, "--workers", "3")
+    assert [call["workers"] for call in served] == [1]
     said = " ".join(output.split())  # however Rich wrapped it
     assert "SQLite takes one writer at a time, so serving with 1 worker, not 3" in said
 
 
 def test_serve_refuses_fewer_than_one_worker(
-    sqlite_url: str, monkeypatch: pytest.MonkeyPatch, uvicorn_runs: list[dict[str, Any]]
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch, served: list[dict[str, Any]]
 ) -> None:
     monkeypatch.setenv("IMPROVE_DATABASE_URL", sqlite_url)
     result = runner.invoke(app, ["serve", "--workers", "0"])
     assert result.exit_code == 2
-    assert uvicorn_runs == []
+    assert served == []
