@@ -12,7 +12,7 @@ from rich.table import Table
 from engine.errors import EngineError
 from service.backup_cli import export_command, import_command
 from service.catalog import get_catalog
-from service.settings import get_settings
+from service.settings import enter_development_mode, get_settings
 from service.store import migrate
 from service.store.database import get_engine, unit_of_work
 from service.survey_cli import survey_app
@@ -83,13 +83,14 @@ def demo(
     console.print(table)
     if serve_after:
         console.print(f"Sign in at http://{host}:{port}/sign-in  (API docs: /docs). Ctrl-C stops.")
+        enter_development_mode()
         _serve(host, port)
 
 
 def _serve(host: str, port: int, workers: int = 1) -> None:
-    import uvicorn
+    from service.web.serving import run
 
-    uvicorn.run("service.web.main:app", host=host, port=port, workers=workers, log_level="info")
+    run(host=host, port=port, workers=workers)
 
 
 def _workers_for(database_url: str, requested: int) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 from functools import cache
@@ -86,8 +87,8 @@ class Settings(BaseSettings):
         secret = value.get_secret_value()
         if len(secret) < MIN_SECRET_LENGTH or _is_placeholder(secret):
             raise ValueError(
-                f"IMPROVE_SECRET_KEY must be a real secret of at least {MIN_SECRET_LENGTH} "
-                "characters, not a placeholder"
+                f"must be a real secret of at least {MIN_SECRET_LENGTH} characters, "
+                "not a placeholder"
             )
         return value
 
@@ -97,13 +98,24 @@ def get_settings() -> Settings:
     return Settings()
 
 
+def enter_development_mode() -> None:
+    """Run this process, and the server processes it starts, in `development` unless told not to.
+
+    For `improve demo`, which must serve with no configuration at all.
+    """
+    os.environ.setdefault("IMPROVE_ENVIRONMENT", "development")
+    get_settings.cache_clear()
+
+
 def settings_to_serve_with() -> Settings:
     """The settings, refused with a message saying what to set when they are unfit to serve."""
     try:
         settings = get_settings()
     except ValidationError as exc:
         problems = "; ".join(
-            f"IMPROVE_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors()
+            f"IMPROVE_{'_'.join(map(str, e['loc'])).upper()}: "
+            f"{e['msg'].removeprefix('Value error, ')}"
+            for e in exc.errors()
         )
         raise SettingsRefused(f"the configuration is invalid: {problems}") from None
     if settings.environment == "production" and "secret_key" not in settings.model_fields_set:
