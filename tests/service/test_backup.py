@@ -236,13 +236,16 @@ def test_a_database_with_rows_is_refused_and_left_as_it_was(
     assert row_count(url) == 1
 
 
-def test_a_database_behind_this_release_is_told_to_upgrade(
-    backups: Any, new_database: MakeDatabase
+def test_a_database_behind_this_release_is_told_to_upgrade_before_either_command(
+    backups: Any, new_database: MakeDatabase, tmp_path: Path
 ) -> None:
     url = new_database("sqlite")
     upgrade(url, "0001")
     with pytest.raises(BackupRefused, match="run `improve db upgrade` first"):
         import_program(engine=get_engine(url), path=backups("sqlite"))
+    with pytest.raises(BackupRefused, match="run `improve db upgrade` first"):
+        export_program(engine=get_engine(url), program_id=1, path=tmp_path / "old.jsonl")
+    assert not (tmp_path / "old.jsonl").exists()
 
 
 def assert_refused_and_nothing_written(url: str, backup: Path, message: str) -> None:
