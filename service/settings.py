@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     sign_in_window_seconds: int = Field(default=15 * 60, ge=1)
     """Failures older than this stop counting; a refused sign-in may retry once they age out."""
 
+    survey_upload_max_mib: int = Field(default=32, ge=1)
+    """The largest response file the upload page takes (32 MiB: some 400,000 rows of the
+    systems-conditions survey). Larger files go through `improve survey import`."""
+
     shutdown_grace_seconds: int = Field(default=25, ge=1)
     """On SIGTERM the server stops accepting and gives requests in flight this long to finish.
 

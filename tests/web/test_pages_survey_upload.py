@@ -12,6 +12,7 @@ from page_html import PageStructure
 from sqlalchemy import Engine
 from survey_page_factories import SYSTEMS, responses_stored, school_code, systems_file
 
+from service.settings import get_settings
 from service.surveys.rows import Problem
 from service.web.pages import survey_upload_form
 
@@ -206,12 +207,15 @@ def test_the_form_comes_back_with_an_error_beside_each_missing_field(
 def test_a_file_over_the_size_limit_is_refused_unread_with_a_clear_message(
     admin: TestClient, web_db: Engine, team: TeamIds, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(survey_upload_form, "MAX_UPLOAD_MIB", 0)
+    monkeypatch.setenv("IMPROVE_SURVEY_UPLOAD_MAX_MIB", "1")
+    get_settings.cache_clear()
+    data = good_file(web_db, team, n=13_000)
+    assert len(data) > 2**20 + survey_upload_form.FORM_OVERHEAD_BYTES
 
-    response = upload(admin, team, good_file(web_db, team, n=800))
+    response = upload(admin, team, data)
 
     assert (response.status_code, response.template.name) == (413, "error.html")
-    assert "larger than 0 MiB, so nothing was imported" in response.context["message"]
+    assert "larger than 1 MiB, so nothing was imported" in response.context["message"]
     assert responses_stored(web_db, team.program_id) == 0
 
 

@@ -14,13 +14,11 @@ from typing import IO, Annotated
 from fastapi import Depends, HTTPException, Request, status
 from starlette.datastructures import FormData, UploadFile
 
+from service.settings import get_settings
 from service.surveys.importing import MAX_WAVE_LENGTH
 from service.web.pages.deps import SessionToken, require_csrf
 from service.web.pages.routing import PageRefusal
 
-MAX_UPLOAD_MIB = 32
-"""The largest file the page takes: some 400,000 rows of the systems-conditions survey (about
-82 bytes a row). Larger files go through `improve survey import`, which reads them from disk."""
 FORM_OVERHEAD_BYTES = 64 * 1024
 """Room for the multipart boundaries and the small fields sent beside the file."""
 MAX_FIELDS = 10
@@ -52,11 +50,12 @@ def _check_declared_length(request: Request) -> None:
             "Length required",
             "The upload did not say how large it is, so it was not read. Send it from the form.",
         )
-    if int(raw) > MAX_UPLOAD_MIB * 2**20 + FORM_OVERHEAD_BYTES:
+    limit = get_settings().survey_upload_max_mib
+    if int(raw) > limit * 2**20 + FORM_OVERHEAD_BYTES:
         raise PageRefusal(
             status.HTTP_413_CONTENT_TOO_LARGE,
             "File too large",
-            f"The file is larger than {MAX_UPLOAD_MIB} MiB, so nothing was imported. Split it "
+            f"The file is larger than {limit} MiB, so nothing was imported. Split it "
             "into smaller files, or import it with `improve survey import`.",
         )
 

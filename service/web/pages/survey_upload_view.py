@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from service.settings import get_settings
 from service.store.models import Program
 from service.surveys.available import available_instruments
 from service.surveys.importing import ImportResult
@@ -14,7 +15,7 @@ from service.surveys.outcomes import program_waves
 from service.surveys.rows import Problem
 from service.web.pages.flash import Flash
 from service.web.pages.routing import not_found
-from service.web.pages.survey_upload_form import MAX_UPLOAD_MIB, UploadDraft
+from service.web.pages.survey_upload_form import UploadDraft
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,6 @@ def upload_context(
         "waves": program_waves(session=session, program_id=program_id),
         "draft": draft or UploadDraft(),
         "refusal": refusal,
-        "max_mib": MAX_UPLOAD_MIB,
+        "max_mib": get_settings().survey_upload_max_mib,
         "flash": flash,
     }
