@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from engine.errors import (
     ArtifactInvalid,
@@ -19,6 +22,63 @@ from engine.errors import (
 )
 from service.access import Forbidden
 from service.errors import CycleAlreadyOpen, InvalidRequest, NotFound
+
+
+class Refusal(BaseModel):
+    """Every refusal but a conflict or invalid input: one sentence saying what is wrong."""
+
+    detail: str
+
+
+class FieldProblem(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str | None = None
+
+
+class Invalid(BaseModel):
+    """A request the route cannot act on: each field's problem, or one sentence."""
+
+    detail: list[FieldProblem] | str
+
+
+class UnmetGate(BaseModel):
+    gate: str
+    reason: str
+
+
+class ConflictDetail(BaseModel):
+    message: str
+    kind: str
+    trigger: str | None = None
+    unmet: list[UnmetGate] | None = None
+
+
+class Conflict(BaseModel):
+    """The cycle refused: a gate is unmet, the state moved on, or the work is already open."""
+
+    detail: ConflictDetail
+
+
+REFUSALS: dict[int, tuple[type[BaseModel], str]] = {
+    400: (Refusal, "the request could not be read"),
+    401: (Refusal, "no token, or an unknown, expired or revoked one"),
+    403: (Refusal, "the caller may see this but not do it"),
+    404: (Refusal, "no such thing, or the caller may not know it exists"),
+    409: (Conflict, "refused by the cycle"),
+    413: (Refusal, "the upload is too large"),
+    415: (Refusal, "the upload is not in a format this route reads"),
+    422: (Invalid, "the input is invalid; nothing was changed"),
+}
+
+
+def documented(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The refusals a router's routes may answer with, as FastAPI `responses=` documents them."""
+    return {
+        code: {"model": model, "description": description}
+        for code, (model, description) in REFUSALS.items()
+        if code in codes
+    }
 
 
 def _json(code: int, detail: object) -> JSONResponse:

@@ -18,6 +18,12 @@ from service.web.pages.routing import PageRoute
 
 PARAMETER = re.compile(r"\{([^}:]+)(?::[^}]+)?\}")
 
+SELF_ENDING = {
+    "POST /api/auth/revoke": "revokes the very token that calls it",
+    "POST /sign-out": "ends the very session that calls it",
+}
+"""Called only anonymously by these tests: signed in, they would end the tests' own sessions."""
+
 
 @dataclass(frozen=True)
 class Endpoint:

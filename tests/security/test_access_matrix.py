@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
-from route_table import Endpoint, endpoints, unfillable, url
+from route_table import SELF_ENDING, Endpoint, endpoints, unfillable, url
 from security_world import STRANGERS, Person, World
 
 from service.web import csrf
@@ -53,12 +53,6 @@ OWN = {
     "GET /programs": "the programs the caller administers",
 }
 """For signed-in callers only, and about the caller: a stranger may get an answer, never data."""
-
-SELF_ENDING = {
-    "POST /api/auth/revoke": "revokes the very token that calls it",
-    "POST /sign-out": "ends the very session that calls it",
-}
-"""Asked only anonymously here: a stranger would only end their own session."""
 
 WORKPLACE = {
     "GET /api/programs/{program_id}/shared": "what teams of the program chose to share",

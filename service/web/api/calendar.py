@@ -10,9 +10,10 @@ from pydantic import BaseModel
 from service.access import Action, check, load_caller, team_scope
 from service.calendar_feed import issue_calendar_token, person_for_calendar_token, team_calendar
 from service.web.deps import CurrentCaller, Reads, SessionDep, brief_read, transaction
+from service.web.errors import documented
 from service.web.schemas import Id
 
-router = APIRouter(prefix="/api", tags=["calendar"])
+router = APIRouter(prefix="/api", tags=["calendar"], responses=documented(401, 403, 404, 422))
 
 
 class CalendarLinkOut(BaseModel):

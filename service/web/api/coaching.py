@@ -13,6 +13,7 @@ from service.catalog import get_catalog
 from service.checkins import log_checkin, team_checkins
 from service.store.models import CheckIn, utcnow
 from service.web.deps import CurrentCaller, Reads, SessionDep, require, transaction
+from service.web.errors import documented
 from service.web.schemas import (
     CaseloadOut,
     CaseloadRowOut,
@@ -23,7 +24,7 @@ from service.web.schemas import (
     StageCellOut,
 )
 
-router = APIRouter(prefix="/api", tags=["coaching"])
+router = APIRouter(prefix="/api", tags=["coaching"], responses=documented(400, 401, 403, 404, 422))
 ChecksIn = Annotated[object, Depends(require(Action.CHECK_IN))]
 
 

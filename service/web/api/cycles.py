@@ -16,6 +16,7 @@ from service.queries import current_revisions, get_instance, history, revisions
 from service.status import cycle_status, status_after_fire, team_status
 from service.store.models import Person, WorkflowInstance
 from service.web.deps import CurrentCaller, Reads, SessionDep, Works, transaction
+from service.web.errors import documented
 from service.web.presenters import (
     cycle_out,
     event_out,
@@ -35,7 +36,9 @@ from service.web.schemas import (
     TeamStatusOut,
 )
 
-router = APIRouter(prefix="/api", tags=["cycles"])
+router = APIRouter(
+    prefix="/api", tags=["cycles"], responses=documented(400, 401, 403, 404, 409, 422)
+)
 Document = Annotated[dict[str, Any], Body(description="The artifact's fields (see /api/workflows)")]
 
 

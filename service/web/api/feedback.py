@@ -21,9 +21,12 @@ from service.feedback import (
 )
 from service.store.models import Program
 from service.web.deps import Administers, CurrentCaller, Reads, SessionDep, require, transaction
+from service.web.errors import documented
 from service.web.schemas import MAX_ID, Count, Id
 
-router = APIRouter(prefix="/api", tags=["feedback"])
+router = APIRouter(
+    prefix="/api", tags=["feedback"], responses=documented(400, 401, 403, 404, 409, 422)
+)
 Comments = Annotated[object, Depends(require(Action.COMMENT))]
 SignsOff = Annotated[object, Depends(require(Action.SIGN_OFF))]
 TriggerName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]

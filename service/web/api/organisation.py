@@ -28,6 +28,7 @@ from service.web.deps import (
     require_site_admin,
     transaction,
 )
+from service.web.errors import documented
 from service.web.schemas import (
     Id,
     MembershipOut,
@@ -42,7 +43,9 @@ from service.web.schemas import (
     UserCreate,
 )
 
-router = APIRouter(prefix="/api", tags=["organisation"])
+router = APIRouter(
+    prefix="/api", tags=["organisation"], responses=documented(400, 401, 403, 404, 422)
+)
 CREATED = status.HTTP_201_CREATED
 
 

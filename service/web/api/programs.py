@@ -14,6 +14,7 @@ from service.errors import InvalidRequest
 from service.program_dashboard import ProgramDashboard, program_dashboard
 from service.store.models import utcnow
 from service.web.deps import Administers, CurrentCaller, Reads, SessionDep, transaction
+from service.web.errors import documented
 from service.web.program_schemas import (
     TABLE_ROWS,
     DashboardOut,
@@ -25,7 +26,9 @@ from service.web.program_schemas import (
 )
 from service.web.schemas import Id
 
-router = APIRouter(prefix="/api", tags=["programs"])
+router = APIRouter(
+    prefix="/api", tags=["programs"], responses=documented(400, 401, 403, 404, 409, 422)
+)
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 """A spreadsheet runs a cell that starts with one of these as a formula."""

@@ -12,9 +12,12 @@ from pydantic import BaseModel
 from service.access import Action, Scope
 from service.sharing import SharedCycleRow, share_cycle, shared_cycles, unshare_cycle
 from service.web.deps import CurrentCaller, SessionDep, Works, require, transaction
+from service.web.errors import documented
 from service.web.schemas import Id
 
-router = APIRouter(prefix="/api", tags=["sharing"])
+router = APIRouter(
+    prefix="/api", tags=["sharing"], responses=documented(400, 401, 403, 404, 409, 422)
+)
 Browses = Annotated[Scope, Depends(require(Action.BROWSE))]
 
 

@@ -19,9 +19,12 @@ from service.surveys.report import OutcomesOut, outcomes_out
 from service.surveys.school_scores import latest_school_scores
 from service.surveys.suggestions import Suggestion, shown
 from service.web.deps import Administers, Reads, SessionDep, transaction
+from service.web.errors import Invalid, documented
 from service.web.schemas import Id
 
-router = APIRouter(prefix="/api", tags=["surveys"])
+router = APIRouter(
+    prefix="/api", tags=["surveys"], responses=documented(400, 401, 403, 404, 413, 415, 422)
+)
 
 MAX_UPLOAD_BYTES = 256 * 1024 * 1024
 IN_MEMORY_BYTES = 1024 * 1024
@@ -125,7 +128,7 @@ def import_in_transaction(
 @router.post(
     "/programs/{program_id}/surveys/{instrument}/responses",
     response_model=ImportOut,
-    responses={422: {"model": ImportRefusedBody, "description": "Nothing was imported"}},
+    responses={422: {"model": ImportRefusedBody | Invalid, "description": "Nothing was imported"}},
     openapi_extra=CSV_BODY,
 )
 async def import_survey_responses(

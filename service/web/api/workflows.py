@@ -9,9 +9,10 @@ from fastapi import APIRouter
 from service.catalog import get_catalog
 from service.errors import InvalidRequest
 from service.web.deps import CurrentCaller
+from service.web.errors import documented
 from service.web.schemas import DiagramOut, WorkflowOut
 
-router = APIRouter(prefix="/api/workflows", tags=["workflows"])
+router = APIRouter(prefix="/api/workflows", tags=["workflows"], responses=documented(401, 404, 422))
 
 
 @router.get("", response_model=list[WorkflowOut])
