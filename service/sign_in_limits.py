@@ -85,23 +85,15 @@ def seconds_locked(
 ) -> int | None:
     """How long this attempt must wait, or None when it may go ahead and check the password."""
     now = now or utcnow()
+    counters = (
+        (col(SignInFailure.account_key), attempt.account_key, limits.per_account),
+        (col(SignInFailure.address_key), attempt.address_key, limits.per_address),
+    )
     waits = [
         _retry_after(
-            session=session,
-            column=col(SignInFailure.account_key),
-            key=attempt.account_key,
-            limit=limits.per_account,
-            window=limits.window,
-            now=now,
-        ),
-        _retry_after(
-            session=session,
-            column=col(SignInFailure.address_key),
-            key=attempt.address_key,
-            limit=limits.per_address,
-            window=limits.window,
-            now=now,
-        ),
+            session=session, column=column, key=key, limit=limit, window=limits.window, now=now
+        )
+        for column, key, limit in counters
     ]
     found = [wait for wait in waits if wait is not None]
     return max(found) if found else None
