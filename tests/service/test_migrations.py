@@ -46,7 +46,7 @@ def _at(hours: int) -> dt.datetime:
 
 
 def sample_rows() -> Rows:
-    """One small program as today's code would have written it: a cycle planned, with feedback.
+    """One small program as today's code would write it: a cycle in `why`, with feedback.
 
     Columns a revision does not have yet are left out when rows are written at that revision.
     """
