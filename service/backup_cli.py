@@ -67,3 +67,7 @@ def import_command(
         raise _refuse(exc) from None
     console.print(_counts_table(f"Program {summary.program_id} loaded", summary.counts))
     console.print(f"Loaded {sum(summary.counts.values())} rows from {file}.", highlight=False)
+    console.print(
+        "Backups hold no access tokens: people sign in again, and calendar links are issued anew.",
+        highlight=False,
+    )
