@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DataError
 
 from engine.errors import (
     ArtifactInvalid,
@@ -132,6 +133,15 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Forbidden)
     async def forbidden(_: Request, exc: Forbidden) -> JSONResponse:
         return _json(status.HTTP_403_FORBIDDEN, str(exc))
+
+    @app.exception_handler(DataError)
+    async def unstorable(_: Request, exc: DataError) -> JSONResponse:
+        # The database refused a value the schemas let through, such as a NUL character in
+        # text (PostgreSQL's text cannot hold one); the unit of work has rolled back.
+        return _json(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            "a value could not be stored: text may not hold NUL characters, numbers must fit",
+        )
 
     @app.exception_handler(DefinitionError)
     async def broken_definition(_: Request, exc: DefinitionError) -> JSONResponse:

@@ -77,7 +77,8 @@ def marker(what: str) -> str:
     return f"zq{what}{uuid.uuid4().hex[:12]}"
 
 
-def _person(db: Engine, role: str, *, site_admin: bool = False) -> Person:
+def new_person(db: Engine, role: str, *, site_admin: bool = False) -> Person:
+    """A person with an API token, a page session and a calendar token, all valid for hours."""
     with unit_of_work(db) as session:
         person = create_person(
             session=session,
@@ -161,8 +162,8 @@ def build_world(db: Engine) -> World:
     names = ("program", "school", "team")
     private = ("reason", "vision", "summary", "comment", "checkin")
     texts = {what: marker(what) for what in (*names, *private)}
-    people = {role: _person(db, role, site_admin=role == "site admin") for role in INSIDERS}
-    people |= {role: _person(db, role) for role in STRANGERS}
+    people = {role: new_person(db, role, site_admin=role == "site admin") for role in INSIDERS}
+    people |= {role: new_person(db, role) for role in STRANGERS}
     with unit_of_work(db) as session:
         program = create_program(session=session, name=f"Program {texts['program']}")
         elsewhere = create_program(session=session, name="Another program")
