@@ -53,6 +53,14 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///improve.db"
     """A SQLite file in the working directory by default; postgresql+psycopg://... for a state."""
 
+    database_pool_size: int = Field(default=20, ge=1)
+    """PostgreSQL connections each process keeps open (each uvicorn worker is a process)."""
+
+    database_max_overflow: int = Field(default=10, ge=0)
+    """Connections a process may open beyond its pool in a burst. Every process of a deployment
+    may hold pool size + overflow at once; together they must stay under the server's
+    max_connections, or a request past it fails."""
+
     content_dir: Path = content.CONTENT_DIR
     workflows_dir: Path = workflows.WORKFLOWS_DIR
 
