@@ -27,11 +27,19 @@ from markupsafe import escape
 from payloads import PAYLOADS, SHORT_PAYLOADS, hostile_document, without_blanks
 from security_world import Person, new_person
 from sqlalchemy import Engine, MetaData, func, select
+from survey_files import responses_csv, systems_instrument, upload
 
 from service.catalog import get_catalog
 from service.instances import start_cycle, start_instance
-from service.organisation import add_school, add_team, add_to_team, create_program
+from service.organisation import (
+    add_program_admin,
+    add_school,
+    add_team,
+    add_to_team,
+    create_program,
+)
 from service.store.database import get_engine, unit_of_work
+from service.store.models import SurveyResponse
 from service.web.pages import cookies
 
 CATALOG = get_catalog()
@@ -260,3 +268,38 @@ def test_a_nul_character_is_kept_or_refused_but_never_crashes_the_server(
         assert program.json()["name"] == text
     else:
         assert "NUL" in program.json()["detail"]
+
+
+@pytest.mark.parametrize("name", SHORT_PAYLOADS)
+def test_survey_respondent_ids_and_wave_labels_keep_hostile_text_verbatim_and_inert(
+    client: TestClient, database_url: str, name: str
+) -> None:
+    db = get_engine(database_url)
+    place = _workplace(db, "vision-and-strategy")
+    admin = new_person(db, "program admin")
+    with unit_of_work(db) as session:
+        add_program_admin(session=session, program_id=place.program_id, person_id=admin.id)
+    text = SHORT_PAYLOADS[name]
+    respondents = [("S1", "2025-10-01", f"{text}{n}", 3) for n in range(5)]
+    data = responses_csv(systems_instrument(db), respondents)
+
+    imported = upload(client, place.program_id, data, admin.headers, wave=text)
+    later = upload(client, place.program_id, data, admin.headers, wave="later")
+
+    assert (imported.status_code, later.status_code) == (200, 200), imported.text
+    assert imported.json()["waves"] == {text: 5}
+    with unit_of_work(db, write=False) as session:
+        stored = session.exec(
+            select(SurveyResponse.respondent_id, SurveyResponse.wave).where(
+                SurveyResponse.program_id == place.program_id
+            )
+        ).all()
+    assert sorted(r for r in stored if r[1] == text) == [(f"{text}{n}", text) for n in range(5)]
+    waves = {"from": text, "to": "later"}
+    outcomes = client.get(
+        f"/api/programs/{place.program_id}/outcomes", params=waves, headers=admin.headers
+    )
+    assert outcomes.json()["from_wave"] == text
+    client.cookies.set(cookies.SESSION, admin.session_token)
+    page = client.get(f"/programs/{place.program_id}/outcomes", params=waves).text
+    _assert_shown_as_text(page, text)
