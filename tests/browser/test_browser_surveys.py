@@ -65,7 +65,7 @@ def test_a_program_admin_reads_the_outcomes_and_a_schools_profile_on_screen_and_
     expect(page.get_by_role("heading", level=1)).to_contain_text("Elm")
     trend = page.get_by_role("img", name=re.compile("condition scores by wave"))
     expect(trend).to_be_visible()
-    expect(trend.locator(".chart-marker-label")).to_have_text("Vision and strategy")
+    expect(trend.locator(".chart-marker-label")).to_contain_text("Vision and strategy, ")
     expect(trend.locator(".chart-series")).to_have_count(7)
     screenshot(page, "school-profile")
 

@@ -219,7 +219,7 @@ def test_a_marker_is_a_line_at_its_date_labelled_along_the_top() -> None:
         if t.text in ("2024-25", "2025-26")
     ]
     assert ticks_x[0] < float(line.get("x1") or "") < ticks_x[1]
-    assert marker.findtext(f"{SVG}text") == "Vision"
+    assert marker.findtext(f"{SVG}text") == "Vision, 1 Aug 2025"
     assert marker.findtext(f"{SVG}title") == "Vision: 2025-08-01"
 
 

@@ -45,6 +45,11 @@ class Marker:
     on: dt.date
     label: str
 
+    @property
+    def caption(self) -> str:
+        """The label with its day, since the time axis names only its ticks' months."""
+        return f"{self.label}, {self.on.day} {self.on:%b %Y}"
+
 
 @dataclass(frozen=True)
 class Tick:
@@ -86,9 +91,9 @@ def symbol(shape: int, x: float, y: float, r: float = SYMBOL) -> str:
 
 def _marker_lanes(markers: Sequence[Marker], x: Linear) -> tuple[list[float], list[int]]:
     """Where each marker's label starts, and its lane, so labels never overlap."""
-    starts = [min(x(m.on.toordinal()) + 3, WIDTH - text_width(m.label)) for m in markers]
+    starts = [min(x(m.on.toordinal()) + 3, WIDTH - text_width(m.caption)) for m in markers]
     order = sorted(range(len(markers)), key=lambda i: starts[i])
-    spans = [(starts[i], starts[i] + text_width(markers[i].label) + 8) for i in order]
+    spans = [(starts[i], starts[i] + text_width(markers[i].caption) + 8) for i in order]
     chosen = lanes(spans)
     lane_of = [0] * len(markers)
     for k, i in enumerate(order):
@@ -127,7 +132,7 @@ def trend_chart(
                 "g",
                 tooltip(f"{marker.label}: {marker.on.isoformat()}"),
                 tag("line", x1=at, x2=at, y1=baseline + 2, y2=bottom, class_="chart-marker-line"),
-                text(marker.label, x=start, y=baseline, class_="chart-marker-label"),
+                text(marker.caption, x=start, y=baseline, class_="chart-marker-label"),
                 class_="chart-marker",
             )
         )
