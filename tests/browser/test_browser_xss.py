@@ -18,6 +18,13 @@ from browser_factories import (
 )
 from browser_steps import artifact, sign_in, trigger
 from playwright.sync_api import Dialog, Locator, Page, expect
+from sqlalchemy import Engine
+
+from service.checkins import log_checkin
+from service.feedback import comment
+from service.organisation import create_person
+from service.store.database import unit_of_work
+from service.store.models import School, Team, utcnow
 
 pytestmark = pytest.mark.browser
 
@@ -153,3 +160,52 @@ def test_reasons_with_markup_stay_text_in_the_history(page: Page, live_server: L
 
     history = page.get_by_role("region", name="History")
     expect_inert(page, history, [f"greatest_need: {SVG}", ATTRIBUTE + SCRIPT], dialogs)
+
+
+def _hostile_names_comment_and_check_in(db: Engine, team_id: int, cycle_id: int) -> dict[str, str]:
+    """Markup in the team's and school's names, a coach's comment and a check-in's notes."""
+    texts = {"team": ATTRIBUTE, "school": SINGLE_QUOTED, "comment": SCRIPT + SVG, "notes": ALERT}
+    with unit_of_work(db) as session:
+        team = session.get_one(Team, team_id)
+        team.name = texts["team"]
+        session.get_one(School, team.school_id).name = texts["school"]
+        coach = create_person(session=session, email=f"coach-{team_id}@x.example", name=SVG)
+        comment(
+            session=session,
+            instance_id=cycle_id,
+            kind="theory_of_action",
+            revision=1,
+            body=texts["comment"],
+            author_id=coach.id or 0,
+        )
+        log_checkin(
+            session=session,
+            team_id=team_id,
+            author_id=coach.id or 0,
+            held_on=utcnow().date(),
+            mode="virtual",
+            notes=texts["notes"],
+            next_steps=TEXTAREA,
+            attendees=[SCRIPT],
+        )
+    return texts
+
+
+def test_names_comments_and_check_ins_with_markup_stay_text(
+    page: Page, live_server: LiveServer
+) -> None:
+    member = new_member(live_server.db)
+    cycle_id = new_cycle(live_server.db, member.team_id)
+    write_theory_of_action(live_server.db, cycle_id)
+    texts = _hostile_names_comment_and_check_in(live_server.db, member.team_id, cycle_id)
+    dialogs = record_dialogs(page)
+
+    sign_in(page, member)
+    page.goto(f"/teams/{member.team_id}")
+
+    main = page.locator("main")
+    expect(main.get_by_text(texts["comment"], exact=True)).to_have_count(1)
+    expect(main.get_by_text(texts["notes"], exact=True)).to_have_count(1)
+    expect(page.get_by_text(texts["team"]).first).to_be_visible()
+    assert page.evaluate(INJECTED) == NOTHING_INJECTED
+    assert dialogs == []
