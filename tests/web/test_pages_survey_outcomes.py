@@ -15,11 +15,13 @@ from sqlmodel import select
 from survey_page_factories import imported, systems_file
 
 from service.demo_surveys import seed_surveys
+from service.errors import InvalidRequest
 from service.organisation import add_school, create_program
 from service.store.database import unit_of_work
 from service.store.models import Person, Team
 from service.surveys.outcomes import program_outcomes
 from service.surveys.report import OutcomesOut, outcomes_csv, outcomes_out
+from service.web.pages import survey_pages
 from service.web.pages.cycle_view import condition_titles
 
 pytestmark = ON_BOTH_DATABASES
@@ -220,3 +222,26 @@ def test_the_dashboard_and_the_schools_page_lead_to_the_outcomes_and_each_profil
     schools = client.get(f"/programs/{team.program_id}/schools").text
     assert outcomes in schools
     assert f'href="/schools/{school_id}/profile"' in schools
+
+
+def test_a_comparison_the_service_refuses_is_a_422_with_its_reason_on_page_and_csv(
+    client: TestClient, web_db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    program_id = surveyed_program(web_db, schools=1)
+    as_admin(client, web_db, program_id)
+    reason = "wave '2025-26' has responses to two instruments that both measure 'efficacy'"
+
+    def refuse(**_: object) -> None:
+        raise InvalidRequest(reason)
+
+    monkeypatch.setattr(survey_pages, "program_outcomes", refuse)
+    page = client.get(f"/programs/{program_id}/outcomes")
+    download = client.get(f"/programs/{program_id}/outcomes.csv")
+
+    assert (page.status_code, page.context["error"], page.context["outcomes"]) == (
+        422,
+        reason,
+        None,
+    )
+    assert download.status_code == 422
+    assert "both measure" in download.text
