@@ -1,13 +1,14 @@
 """The coach caseload and the program dashboard at scale, against the raw SQL they need.
 
-    python bench/dashboards.py [--database-url URL] [--teams 1000 10000]
+    python bench/dashboards.py [--db sqlite|postgres|both] [--teams 1000 10000 100000]
+                               [--runs 3]
 
-For each size, generates a program with that many teams (one coach for all of
-them), each with a cycle in a spread of states, a realistic history (start plus
-one event per step taken) and a theory of action; then times, over five runs,
-the caseload and the program dashboard as the service computes them, counts
-their SQL statements, and times the same raw SELECTs without the service around
-them (the baseline). Prints ms per call, statements per call and the ratio.
+For each size, generates (with bulk Core inserts) a program of that many teams,
+all coached by one person, each with a cycle in a spread of states, a realistic
+history (start plus one event per step taken) and a theory of action. Then, for
+each view as the service computes it: the median time of `--runs` calls beside
+the same SELECTs replayed on the driver (the baseline, run in turn with it), the
+statements one call issues, and the peak memory one call allocates (tracemalloc).
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import statistics
-import tempfile
+import sys
 import time
+import tracemalloc
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 from sqlalchemy import Engine, event, insert
 
@@ -27,7 +30,6 @@ from service.catalog import get_catalog, pin
 from service.organisation import add_school, create_person, create_program
 from service.program_dashboard import program_dashboard
 from service.store.database import get_engine, unit_of_work
-from service.store.migrate import upgrade
 from service.store.models import (
     ArtifactRevision,
     HistoryEvent,
@@ -36,16 +38,14 @@ from service.store.models import (
     WorkflowInstance,
 )
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_db import add_database_option, chosen, fresh_database, machine
+from fire_fixture import THEORY
+
 STATES = ("why", "how", "implement", "review", "decide", "closed")
 STEPS = ("start", "start_planning", "launch_test", "start_review", "conclude_review", "move_on")
-THEORY = {
-    "goal": "g",
-    "problem_of_practice": "p",
-    "staff_evidence": "e",
-    "barrier": "b",
-    "approach": "a",
-    "statement": "If we do this, then that happens.",
-}
+CHUNK = 10_000
 
 
 def generate(db: Engine, teams: int) -> tuple[int, int]:
@@ -62,8 +62,8 @@ def generate(db: Engine, teams: int) -> tuple[int, int]:
             for slug in get_catalog().content.condition_slugs
         }
         slugs = list(stored)
-        for start in range(0, teams, 5000):
-            size = min(5000, teams - start)
+        for start in range(0, teams, CHUNK):
+            size = min(CHUNK, teams - start)
             team_ids = (
                 session.execute(
                     insert(Team).returning(Team.id),
@@ -137,28 +137,67 @@ def generate(db: Engine, teams: int) -> tuple[int, int]:
         return program.id, coach.id
 
 
-def timed(db: Engine, fn: Callable[[], object]) -> tuple[float, int]:
-    """Median ms over five runs, and the statements one run issues."""
-    statements: list[str] = []
+def _statements(db: Engine, fn: Callable[[], object]) -> list[tuple[str, object]]:
+    """The statements one call issues, with their parameters."""
+    issued: list[tuple[str, object]] = []
 
-    def count(*args: object) -> None:
-        statements.append(str(args[2]))
+    def capture(*args: object) -> None:
+        issued.append((str(args[2]), args[3]))
 
-    fn()  # warm caches, as a running server has
-    times = []
-    for _ in range(5):
-        statements.clear()
-        event.listen(db, "before_cursor_execute", count)
-        start = time.perf_counter()
+    event.listen(db, "before_cursor_execute", capture)
+    try:
         fn()
-        times.append((time.perf_counter() - start) * 1000)
-        event.remove(db, "before_cursor_execute", count)
-    return statistics.median(times), len(statements)
+    finally:
+        event.remove(db, "before_cursor_execute", capture)
+    return issued
 
 
-def measure(db: Engine, teams: int, today: dt.date) -> None:
-    """Generate `teams` teams, then time both views and their raw SQL."""
+def _peak_mib(fn: Callable[[], object]) -> float:
+    """The most memory one call has allocated at once, in MiB."""
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def _ms(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000
+
+
+def compare(db: Engine, name: str, view: Callable[[], object], runs: int) -> None:
+    """Time the view against its own SELECTs on the driver, taking turns; print one line."""
+    view()  # warm caches, as a running server has
+    reads = [
+        (sql, params)
+        for sql, params in _statements(db, view)
+        if sql.lstrip().upper().startswith(("SELECT", "WITH"))
+    ]
+
+    def raw() -> None:
+        with db.connect() as conn:
+            for sql, params in reads:
+                conn.exec_driver_sql(sql, params).fetchall()  # type: ignore[arg-type]
+
+    view_ms, raw_ms = [], []
+    for _ in range(runs):
+        view_ms.append(_ms(view))
+        raw_ms.append(_ms(raw))
+    service, bare = statistics.median(view_ms), statistics.median(raw_ms)
+    print(
+        f"  {name:17} {service:8.1f} ms  raw SQL {bare:8.1f} ms  ratio {service / bare:4.2f}  "
+        f"{len(reads)} statements  peak {_peak_mib(view):6.1f} MiB"
+    )
+
+
+def measure(db: Engine, teams: int, today: dt.date, runs: int) -> None:
+    """Generate `teams` teams, then time both views against their raw SQL."""
+    start = time.perf_counter()
     program_id, coach_id = generate(db, teams)
+    print(f"{teams:>7} teams (generated in {time.perf_counter() - start:.0f} s)")
 
     def run_caseload() -> object:
         with unit_of_work(db, write=False) as session:
@@ -168,46 +207,24 @@ def measure(db: Engine, teams: int, today: dt.date) -> None:
         with unit_of_work(db, write=False) as session:
             return program_dashboard(session=session, program_id=program_id, today=today)
 
-    # The baseline: the very SELECTs the two views issue, replayed on the driver.
-    issued: list[tuple[str, object]] = []
-
-    def capture(*a: object) -> None:
-        issued.append((str(a[2]), a[3]))
-
-    event.listen(db, "before_cursor_execute", capture)
-    run_caseload()
-    run_dashboard()
-    event.remove(db, "before_cursor_execute", capture)
-    reads = [(sql, p) for sql, p in issued if sql.lstrip().upper().startswith(("SELECT", "WITH"))]
-
-    def run_raw() -> object:
-        with db.connect() as conn:
-            for sql, params in reads:
-                conn.exec_driver_sql(sql, params).fetchall()  # type: ignore[arg-type]
-        return None
-
-    case_ms, case_n = timed(db, run_caseload)
-    dash_ms, dash_n = timed(db, run_dashboard)
-    raw_ms, _ = timed(db, run_raw)
-    print(
-        f"{teams:>6} teams: caseload {case_ms:7.1f} ms ({case_n} statements), "
-        f"program dashboard {dash_ms:7.1f} ms ({dash_n} statements), "
-        f"raw SQL of both {raw_ms:7.1f} ms, ratio {(case_ms + dash_ms) / raw_ms:.2f}"
-    )
+    compare(db, "caseload", run_caseload, runs)
+    compare(db, "program dashboard", run_dashboard, runs)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url")
-    parser.add_argument("--teams", type=int, nargs="+", default=[1000, 10000])
+    add_database_option(parser)
+    parser.add_argument("--teams", type=int, nargs="+", default=[1000, 10_000, 100_000])
+    parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/dash.db"
-    upgrade(url)
-    db = get_engine(url)
+    print(machine())
     today = dt.date.today()
-    print(f"database: {url.split(':')[0]}")
-    for teams in args.teams:
-        measure(db, teams, today)
+    for kind in chosen(args.db):
+        print(kind)
+        with fresh_database(kind) as url:
+            for teams in args.teams:
+                measure(get_engine(url), teams, today, args.runs)
+    print(machine())
 
 
 if __name__ == "__main__":

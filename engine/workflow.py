@@ -218,13 +218,18 @@ class Workflow:
             if (reason := REGISTRY[ref.gate].check(ctx, ref.arg)) is not None
         ]
 
+    def required(self, instance: InstanceState, facts: Facts) -> tuple[ArtifactStatus, ...]:
+        """The status of each document the instance's state requires (a view without gates)."""
+        state = self.definition.state(instance.state)
+        return tuple(
+            self.artifacts[kind].status(self._current(kind, facts)) for kind in state.requires
+        )
+
     def view(self, instance: InstanceState, facts: Facts) -> StageView:
         """Where the instance stands: its stage, what it still owes, and what it may do next."""
         state = self.definition.state(instance.state)
         title, goal = self.stage_text(instance.state)
-        required = tuple(
-            self.artifacts[kind].status(self._current(kind, facts)) for kind in state.requires
-        )
+        required = self.required(instance, facts)
         triggers = tuple(
             TriggerStatus(
                 name=t.trigger,

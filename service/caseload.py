@@ -191,11 +191,11 @@ def caseload(
                 cycle.digest, lambda c=cycle: session.get_one(StoredDefinition, c.definition_id)
             )
             artifacts, records, _ = split_documents(workflow, documents.get(cycle.id, {}))
-            view = workflow.view(
+            required = workflow.required(
                 InstanceState(cycle.state, cycle.iteration, cycle.launched_on),
                 Facts(today=today, artifacts=artifacts, records=records),
             )
-            owed = [a.kind for a in view.required if a.status != "complete"]
+            owed = [a.kind for a in required if a.status != "complete"]
             late = (
                 overdue_items(artifacts.get("action_timeline"), today)
                 if cycle.state != "closed"
