@@ -37,13 +37,13 @@ class Step:
 
 
 WALK: tuple[Step, ...] = (
-    Step("PUT", "artifacts/theory_of_action", ARTIFACT_BODIES["theory_of_action"]),
     Step("POST", "triggers/start_planning"),
     Step("PUT", "artifacts/purpose_map", ARTIFACT_BODIES["purpose_map"]),
     Step("PUT", "artifacts/action_timeline", ARTIFACT_BODIES["action_timeline"]),
     Step("POST", "triggers/launch_test"),
 )
-"""A cycle from `why` through `how` to `implement`: every step saves an artifact or fires."""
+"""A planned cycle (see seed_program) from `why` through `how` to `implement`: each step fires
+or saves an artifact."""
 WALKED_STATE = "implement"
 
 

@@ -27,6 +27,8 @@ from service.security import issue_token
 from service.store.database import unit_of_work
 
 TOKEN_TTL = dt.timedelta(hours=1)
+PLANNED_WRITES = 1
+"""Writes a planned cycle holds before any client acts: its theory of action."""
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,9 @@ IMPROVE = Path(sys.executable).with_name("improve")
 """The console script installed beside the interpreter running the tests."""
 SHARED_SECRET = secrets.token_urlsafe(32)
 """One signing key for every process, as a deployment of several processes must set."""
+POOL_PER_PROCESS = {"IMPROVE_DATABASE_POOL_SIZE": "8", "IMPROVE_DATABASE_MAX_OVERFLOW": "4"}
+"""PostgreSQL connections per process: several processes stay far below the server's
+max_connections (100 by default), which other clients of the test server share."""
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
 
@@ -67,7 +70,12 @@ def launch(database_url: str, log_dir: Path, *, workers: int = 1) -> Server:
     """Launch `improve serve` on `database_url` without waiting for it to answer."""
     port = free_port()
     log = log_dir / f"server-{port}.log"
-    env = {**os.environ, "IMPROVE_DATABASE_URL": database_url, "IMPROVE_SECRET_KEY": SHARED_SECRET}
+    env = {
+        **os.environ,
+        **POOL_PER_PROCESS,
+        "IMPROVE_DATABASE_URL": database_url,
+        "IMPROVE_SECRET_KEY": SHARED_SECRET,
+    }
     command = [str(IMPROVE), "serve", "--host", "127.0.0.1", "--port", str(port)]
     with log.open("wb") as out:
         process = subprocess.Popen(

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 from consistency import check_cycles, problems_in
 from load import WALK, WALKED_STATE, Tally, race, walk_all
-from seeding import seed_program
+from seeding import PLANNED_WRITES, seed_program
 from servers import Deployment
 
 pytestmark = pytest.mark.reliability
@@ -25,13 +25,13 @@ def test_fifty_clients_firing_one_trigger_get_one_success_and_the_rest_conflicts
     assert answers == Counter({200: 1, 409: CONTENDERS - 1}), deployment.log_tails()
     [report] = check_cycles(deployment.db, [worker.cycle_id])
     assert report.problems == ()
-    assert (report.state, report.writes) == ("how", 2)
+    assert (report.state, report.writes) == ("how", PLANNED_WRITES + 1)
 
 
 def test_two_hundred_teams_walking_their_own_cycles_all_succeed_and_stay_consistent(
     deployment: Deployment,
 ) -> None:
-    workers = seed_program(deployment.db, TEAMS).workers
+    workers = seed_program(deployment.db, TEAMS, planned=True).workers
     tally = Tally()
     asyncio.run(walk_all(deployment.base_urls, workers, WALK, tally))
     assert tally.unexpected == [], deployment.log_tails()
@@ -39,4 +39,4 @@ def test_two_hundred_teams_walking_their_own_cycles_all_succeed_and_stay_consist
     assert tally.statuses == Counter({200: len(WALK) * TEAMS})
     reports = check_cycles(deployment.db, [w.cycle_id for w in workers])
     assert problems_in(reports) == []
-    assert {(r.state, r.writes) for r in reports} == {(WALKED_STATE, len(WALK))}
+    assert {(r.state, r.writes) for r in reports} == {(WALKED_STATE, PLANNED_WRITES + len(WALK))}
