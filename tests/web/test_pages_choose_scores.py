@@ -150,3 +150,17 @@ def test_two_surveys_scoring_one_condition_in_a_wave_are_explained_not_an_error(
     [note] = survey.notes
     assert note.startswith("Scores unavailable: wave '2025-26' has responses to ")
     assert "which both measure 'shared-influence'" in note
+
+
+def test_the_scores_link_to_the_schools_profile_which_the_member_may_open(
+    client: TestClient, web_db: Engine
+) -> None:
+    team = new_team(web_db)
+    answered(web_db, team, {VISION: 2, INFLUENCE: 4}, 5)
+    signed_in(client, new_person(web_db, member_of=(team.team_id,)))
+
+    page = client.get(f"/teams/{team.team_id}")
+    profile_href = page.context["profile_href"]
+
+    assert f'href="{profile_href}"' in page.text
+    assert client.get(profile_href).status_code == 200

@@ -26,6 +26,7 @@ from service.web.pages.flash import Flash, read_flash, redirect_with_flash
 from service.web.pages.rendering import render
 from service.web.pages.routing import PageRoute, not_found
 from service.web.pages.sharing_view import shared_path, sharing_panel
+from service.web.pages.survey_profile_view import profile_path
 
 router = APIRouter(route_class=PageRoute)
 
@@ -107,6 +108,7 @@ def team_context(
         if needs_choice
         else None,
         "shared_href": shared_path(school.program_id),
+        "profile_href": profile_path(school.id),
         "checkins": checkin_panel(session=session, caller=caller, team_id=team_id, draft=checkin),
         "calendar": calendar_panel(team_id, calendar_url),
     }
