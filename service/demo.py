@@ -17,7 +17,7 @@ from service import demo_content as sample
 from service.catalog import Catalog, get_catalog
 from service.checkins import log_checkin
 from service.demo_summary import DemoSummary, summarise
-from service.demo_surveys import seed_surveys
+from service.demo_surveys import seed_surveys, waves_around
 from service.enrolment import enrol_school
 from service.instances import fire_trigger, save_artifact, start_instance
 from service.organisation import (
@@ -327,7 +327,7 @@ def seed_demo(session: Session, *, catalog: Catalog | None = None, seed: int = 7
         )
         _check_in(session, team.id, coaches[n % 2].id or 0, today.date(), n)
     schools = list(session.exec(select(School).where(School.program_id == program.id)).all())
-    seed_surveys(session, program_id=program.id, schools=schools)
+    seed_surveys(session, program_id=program.id, schools=schools, waves=waves_around(today.date()))
     return summarise(session, program.id, created=True)
 
 

@@ -21,6 +21,18 @@ from service.surveys.registry import instrument_named
 
 INSTRUMENTS = ("systems-conditions", "educator-efficacy")
 WAVES = (dt.date(2025, 4, 22), dt.date(2025, 11, 4))
+"""Fixed administrations for tests that name the waves ("2024-25", "2025-26")."""
+
+
+def waves_around(today: dt.date) -> tuple[dt.date, dt.date]:
+    """A baseline before any demo cycle starts and a follow-up a week ago.
+
+    More than a year apart, so the two always fall in different school years, and the
+    demo's launches land between them on a school's trend chart.
+    """
+    return today - dt.timedelta(days=400), today - dt.timedelta(days=7)
+
+
 RESPONDENTS_PER_SCHOOL = 8
 FALLING = ("capacity-and-resources", "shared-influence")
 
@@ -35,6 +47,7 @@ def _csv(
     schools: list[School],
     levels: dict[tuple[int, str], float],
     wave: int,
+    administered_on: dt.date,
     rng: random.Random,
 ) -> bytes:
     """One administration: the same people answer each wave, one file per wave."""
@@ -63,7 +76,7 @@ def _csv(
             writer.writerow(
                 [
                     school.code,
-                    WAVES[wave].isoformat(),
+                    administered_on.isoformat(),
                     f"{school.code}-{person:02d}",
                     role,
                     *answers,
@@ -73,7 +86,12 @@ def _csv(
 
 
 def seed_surveys(
-    session: Session, *, program_id: int, schools: list[School], seed: int = 11
+    session: Session,
+    *,
+    program_id: int,
+    schools: list[School],
+    waves: tuple[dt.date, dt.date] = WAVES,
+    seed: int = 11,
 ) -> None:
     """Import both waves of both instruments for the schools, through the real importer."""
     rng = random.Random(seed)
@@ -81,10 +99,10 @@ def seed_surveys(
         instrument = instrument_named(session=session, name=name)
         scales = {item.measures for item in instrument.items}
         levels = {(n, s): 2.6 + rng.random() * 1.2 for n in range(len(schools)) for s in scales}
-        for wave in range(len(WAVES)):
+        for wave, administered_on in enumerate(waves):
             import_responses(
                 session=session,
                 program_id=program_id,
                 instrument=instrument,
-                source=io.BytesIO(_csv(instrument, schools, levels, wave, rng)),
+                source=io.BytesIO(_csv(instrument, schools, levels, wave, administered_on, rng)),
             )

@@ -16,7 +16,8 @@ from service.enrolment import school_phases
 from service.security import authenticate
 from service.settings import get_settings
 from service.store.database import get_engine, unit_of_work
-from service.store.models import Team, WorkflowInstance
+from service.store.models import HistoryEvent, SurveyResponse, Team, WorkflowInstance
+from service.surveys.outcomes import program_waves
 from service.versioning import replay_matches
 
 runner = CliRunner()
@@ -65,22 +66,22 @@ def test_the_demo_raises_every_caseload_flag_and_leaves_some_teams_clear(
     assert any(not row.flags for row in rows)
 
 
-def test_the_demo_carries_two_waves_of_both_surveys(demo_database: str) -> None:
+def test_the_demo_carries_two_waves_of_both_surveys_around_its_launches(
+    demo_database: str,
+) -> None:
     runner.invoke(app, ["demo", "--no-serve"])
+    with unit_of_work(get_engine(demo_database), write=False) as session:
+        first, second = program_waves(session=session, program_id=1)
+        given = session.exec(select(SurveyResponse.administered_on).distinct()).all()
+        launches = session.exec(
+            select(HistoryEvent.at).where(HistoryEvent.trigger == "launch_test")
+        ).all()
+
+    assert launches
+    assert min(given) < min(launches).date() and max(launches).date() < max(given)
     result = runner.invoke(
         app,
-        [
-            "survey",
-            "report",
-            "--program",
-            "1",
-            "--from",
-            "2024-25",
-            "--to",
-            "2025-26",
-            "--format",
-            "table",
-        ],
+        ["survey", "report", "--program", "1", "--from", first, "--to", second],
     )
     assert result.exit_code == 0, result.output
     assert "Improved in 5 of 7 conditions." in result.output
