@@ -1,18 +1,12 @@
-"""What a survey import costs: rows per second and peak memory for a large response file.
+"""What a survey import costs: rows per second and peak memory, at two file sizes.
 
-    python bench/survey_import.py [--rows N] [--database-url URL]
+    python bench/survey_import.py [--db sqlite|postgres|both] [--rows 50000 500000]
 
-Writes a systems-conditions response file of N rows (default 50,000; 25 items, 24 schools) to a
-temporary directory, then imports it into a fresh program three times: once timed, once under
-tracemalloc for the peak of Python allocations, and once more timed as a re-import (every row
-replaces one already stored). The tracemalloc peak of a file a tenth the size is printed beside
-it: the import streams, so the two should be close. Without --database-url, a new SQLite file is
-used.
-
-Measured (2-core x86_64, Python 3.11.7, 2026-11-24), 50,000 rows:
-    SQLite:          27,212 rows/s (re-import 28,050), tracemalloc peak 2.1 MiB (2.0 for 5,000)
-    PostgreSQL 15:    9,680 rows/s (re-import 10,970), tracemalloc peak 2.0 MiB
-    process peak RSS 77-83 MiB, most of it the imported libraries
+For each size, writes a systems-conditions response file (25 items, 24 schools) to a
+temporary directory, then imports it into a fresh program twice: once timed (rows per
+second) and once under tracemalloc (the peak of Python allocations). The import streams
+and writes in batches, so the peak should not grow with the file: the last line gives
+the ratio of the largest file's peak to the smallest's.
 """
 
 from __future__ import annotations
@@ -20,9 +14,9 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import platform
 import random
 import resource
+import sys
 import tempfile
 import time
 import tracemalloc
@@ -31,10 +25,13 @@ from pathlib import Path
 
 from service.organisation import add_school, create_program
 from service.store.database import get_engine, unit_of_work
-from service.store.migrate import upgrade
 from service.surveys.importing import ImportResult, import_responses
-from service.surveys.instruments import FIXED_COLUMNS, Instrument
+from service.surveys.instruments import FIXED_COLUMNS
 from service.surveys.registry import instrument_named
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_db import add_database_option, chosen, fresh_database, machine
 
 SCHOOLS = 24
 INSTRUMENT = "systems-conditions"
@@ -61,6 +58,7 @@ def new_program(url: str) -> int:
 
 
 def run(url: str, program_id: int, path: Path) -> tuple[ImportResult, float]:
+    """Import `path` into the program in one unit of work: (the result, seconds taken)."""
     start = time.perf_counter()
     with unit_of_work(get_engine(url)) as session, path.open("rb") as source:
         result = import_responses(
@@ -82,40 +80,39 @@ def traced_peak(url: str, path: Path) -> int:
     return peak
 
 
+def measure(url: str, rows: int, folder: Path) -> float:
+    """Import a file of `rows` rows timed, then traced; print one line; return the peak MiB."""
+    with unit_of_work(get_engine(url)) as session:
+        items = instrument_named(session=session, name=INSTRUMENT).item_ids
+    path = folder / f"{rows}.csv"
+    write_file(path, rows, items, [f"S{k:02d}" for k in range(1, SCHOOLS + 1)])
+    result, seconds = run(url, new_program(url), path)
+    peak = traced_peak(url, path) / 2**20
+    print(
+        f"  {rows:>7} rows x {len(items)} items ({path.stat().st_size / 2**20:5.1f} MiB): "
+        f"{result.rows / seconds:8,.0f} rows/s ({seconds:6.1f} s), "
+        f"peak Python memory {peak:5.1f} MiB"
+    )
+    path.unlink()
+    return peak
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=50_000)
-    parser.add_argument("--database-url")
+    add_database_option(parser)
+    parser.add_argument("--rows", type=int, nargs="+", default=[50_000, 500_000])
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
-        upgrade(url)
-        program_id = new_program(url)
-        with unit_of_work(get_engine(url)) as session:
-            instrument: Instrument = instrument_named(session=session, name=INSTRUMENT)
-        codes = [f"S{k:02d}" for k in range(1, SCHOOLS + 1)]
-        big, small = Path(tmp) / "big.csv", Path(tmp) / "small.csv"
-        write_file(big, args.rows, instrument.item_ids, codes)
-        write_file(small, args.rows // 10, instrument.item_ids, codes)
-
-        result, seconds = run(url, program_id, big)
-        again, again_seconds = run(url, program_id, big)
-        peak_big, peak_small = traced_peak(url, big), traced_peak(url, small)
-        max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-        size = big.stat().st_size
-    print(f"{platform.machine()}, Python {platform.python_version()}, {url.split(':')[0]}")
-    print(f"file: {args.rows} rows x {len(instrument.item_ids)} items, {size / 2**20:.1f} MiB")
-    print(f"import:    {result.rows} rows in {seconds:.2f} s = {result.rows / seconds:,.0f} rows/s")
-    print(
-        f"re-import: {again.rows} rows ({again.replaced} replaced) in {again_seconds:.2f} s "
-        f"= {again.rows / again_seconds:,.0f} rows/s"
-    )
-    print(
-        f"peak Python memory (tracemalloc): {peak_big / 2**20:.1f} MiB for {args.rows} rows, "
-        f"{peak_small / 2**20:.1f} MiB for {args.rows // 10}"
-    )
-    print(f"process peak RSS (getrusage): {max_rss / 1024:.0f} MiB")
+    print(machine())
+    for kind in chosen(args.db):
+        print(kind)
+        with fresh_database(kind) as url, tempfile.TemporaryDirectory() as folder:
+            peaks = [measure(url, rows, Path(folder)) for rows in sorted(args.rows)]
+        print(
+            f"  peak at {max(args.rows):,} rows / at {min(args.rows):,}: {peaks[-1] / peaks[0]:.2f}"
+        )
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"process peak RSS (getrusage): {rss:.0f} MiB")
+    print(machine())
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ import uuid
 
 import pytest
 from factories import action_timeline, new_cycle, save
-from sqlalchemy import Engine, event, insert
+from sqlalchemy import Engine, insert
+from statement_count import recorded_statements
 
 from service.caseload import (
     caseload,
@@ -177,17 +178,8 @@ def _bulk_teams(db: Engine, count: int) -> int:
 
 
 def _statements(db: Engine, coach: int) -> tuple[int, int]:
-    seen: list[str] = []
-
-    def count(*args: object) -> None:
-        seen.append(str(args[2]))
-
-    event.listen(db, "before_cursor_execute", count)
-    try:
-        with unit_of_work(db, write=False) as session:
-            rows = caseload(session=session, team_ids=coach_teams(coach), today=TODAY)
-    finally:
-        event.remove(db, "before_cursor_execute", count)
+    with recorded_statements(db) as seen, unit_of_work(db, write=False) as session:
+        rows = caseload(session=session, team_ids=coach_teams(coach), today=TODAY)
     return len(seen), len(rows)
 
 

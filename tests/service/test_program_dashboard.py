@@ -14,7 +14,8 @@ from factories import (
     purpose_map,
     theory_of_action,
 )
-from sqlalchemy import Engine, event, insert
+from sqlalchemy import Engine, insert
+from statement_count import recorded_statements
 
 from engine.workflow import MIGRATE, Event
 from service.catalog import get_catalog, pin
@@ -337,17 +338,8 @@ def _insert(session: Any, model: Any, rows: list[dict[str, Any]]) -> list[int]:
 
 
 def _statements(db: Engine, program_id: int) -> tuple[int, int]:
-    seen: list[str] = []
-
-    def count(*args: object) -> None:
-        seen.append(str(args[2]))
-
-    event.listen(db, "before_cursor_execute", count)
-    try:
-        with unit_of_work(db, write=False) as session:
-            board = program_dashboard(session=session, program_id=program_id, today=TODAY)
-    finally:
-        event.remove(db, "before_cursor_execute", count)
+    with recorded_statements(db) as seen, unit_of_work(db, write=False) as session:
+        board = program_dashboard(session=session, program_id=program_id, today=TODAY)
     return len(seen), board.engagement.teams
 
 

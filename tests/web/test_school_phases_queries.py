@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 
 from program_factories import TODAY
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
+from statement_count import recorded_statements
 
 from service.enrolment import enrol_school
 from service.instances import start_cycle
@@ -42,17 +43,8 @@ def _program(db: Engine, schools: int) -> int:
 
 def _statements(db: Engine, program_id: int) -> tuple[int, int]:
     """(statements issued, school lines shown) for one view of the page."""
-    seen: list[str] = []
-
-    def count(*args: object) -> None:
-        seen.append(str(args[2]))
-
-    event.listen(db, "before_cursor_execute", count)
-    try:
-        with unit_of_work(db, write=False) as session:
-            context = schools_context(session=session, program_id=program_id, today=TODAY)
-    finally:
-        event.remove(db, "before_cursor_execute", count)
+    with recorded_statements(db) as seen, unit_of_work(db, write=False) as session:
+        context = schools_context(session=session, program_id=program_id, today=TODAY)
     return len(seen), len(context["lines"])
 
 
