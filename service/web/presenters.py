@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from engine.artifacts import ArtifactStatus
 from service.status import CycleStatus, TeamStatus
 from service.store.models import ArtifactRevision, HistoryEvent
@@ -27,9 +29,14 @@ def required_out(status: ArtifactStatus) -> RequiredArtifactOut:
 
 
 def cycle_out(status: CycleStatus) -> CycleStatusOut:
+    return CycleStatusOut(**cycle_fields(status))
+
+
+def cycle_fields(status: CycleStatus) -> dict[str, Any]:
+    """A cycle status's fields, for CycleStatusOut or a response that extends it."""
     instance, view = status.instance, status.view
     assert instance.id is not None
-    return CycleStatusOut(
+    return dict(
         cycle_id=instance.id,
         workflow=instance.workflow,
         condition=instance.condition,

@@ -18,6 +18,7 @@ from service.store.models import Person, WorkflowInstance
 from service.web.deps import CurrentCaller, Reads, SessionDep, Works, transaction
 from service.web.errors import documented
 from service.web.presenters import (
+    cycle_fields,
     cycle_out,
     event_out,
     revision_out,
@@ -129,8 +130,7 @@ def fire(
             override=body.override,
         )
     # Judged after the commit, so SQLite's write lock is not held for it.
-    status_now = cycle_out(status_after_fire(fired))
-    return FireOut(**status_now.model_dump(), next_cycle_id=fired.next_cycle_id)
+    return FireOut(**cycle_fields(status_after_fire(fired)), next_cycle_id=fired.next_cycle_id)
 
 
 def _artifact_kind(session: Session, cycle_id: Id, kind: str, *, repeatable: bool | None) -> None:
