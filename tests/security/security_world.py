@@ -13,13 +13,21 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 
-from factories import action_timeline, data_collection, purpose_map, theory_of_action
+from factories import (
+    LAUNCH,
+    action_timeline,
+    data_collection,
+    fire,
+    purpose_map,
+    save,
+    theory_of_action,
+)
 from sqlalchemy import Engine
 
 from service.calendar_feed import issue_calendar_token
 from service.checkins import log_checkin
 from service.feedback import comment
-from service.instances import fire_trigger, save_artifact, start_cycle
+from service.instances import start_cycle
 from service.organisation import (
     add_program_admin,
     add_school,
@@ -100,42 +108,18 @@ def _victim_work(
     db: Engine, cycle_id: int, team_id: int, coach_id: int, texts: dict[str, str]
 ) -> int:
     """Artifacts, a record, a comment and a check-in, each holding a marker; the record's item."""
-    now = utcnow()
+    save(db, cycle_id, "theory_of_action", theory_of_action())
+    fire(db, cycle_id, "start_planning")
+    save(db, cycle_id, "purpose_map", {**purpose_map(), "vision": texts["vision"]})
+    save(db, cycle_id, "action_timeline", action_timeline())
+    fire(db, cycle_id, "launch_test")
+    save(
+        db,
+        cycle_id,
+        "data_collection",
+        {**data_collection(LAUNCH.date()), "summary": texts["summary"]},
+    )
     with unit_of_work(db) as session:
-        save_artifact(
-            session=session,
-            instance_id=cycle_id,
-            kind="theory_of_action",
-            data=theory_of_action(),
-            author_id=None,
-        )
-        fire_trigger(
-            session=session, instance_id=cycle_id, trigger="start_planning", actor_id=None, now=now
-        )
-        save_artifact(
-            session=session,
-            instance_id=cycle_id,
-            kind="purpose_map",
-            data={**purpose_map(), "vision": texts["vision"]},
-            author_id=None,
-        )
-        save_artifact(
-            session=session,
-            instance_id=cycle_id,
-            kind="action_timeline",
-            data=action_timeline(),
-            author_id=None,
-        )
-        fire_trigger(
-            session=session, instance_id=cycle_id, trigger="launch_test", actor_id=None, now=now
-        )
-        record = save_artifact(
-            session=session,
-            instance_id=cycle_id,
-            kind="data_collection",
-            data={**data_collection(now.date()), "summary": texts["summary"]},
-            author_id=None,
-        )
         comment(
             session=session,
             instance_id=cycle_id,
@@ -148,13 +132,13 @@ def _victim_work(
             session=session,
             team_id=team_id,
             author_id=coach_id,
-            held_on=now.date(),
+            held_on=utcnow().date(),
             mode="virtual",
             notes=texts["checkin"],
             next_steps="",
             attendees=[],
         )
-        return record.item
+    return 1  # the cycle's first record
 
 
 def build_world(db: Engine) -> World:

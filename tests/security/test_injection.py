@@ -30,7 +30,6 @@ from sqlalchemy import Engine, MetaData, func, select
 from survey_files import responses_csv, systems_instrument, upload
 
 from service.catalog import get_catalog
-from service.instances import start_cycle, start_instance
 from service.organisation import (
     add_program_admin,
     add_school,
@@ -68,34 +67,23 @@ class Workplace:
     member: Person
 
 
-def _workplace(db: Engine, workflow: str) -> Workplace:
-    """A program, school and team, a member of it, and an open instance of `workflow`."""
+def _workplace(client: TestClient, db: Engine, workflow: str) -> Workplace:
+    """A program, school and team, a member of it, and `workflow` started through the API."""
     member = new_person(db, "team member")
     with unit_of_work(db) as session:
         program = create_program(session=session, name="Injection program")
         school = add_school(
             session=session, program_id=program.id or 0, name="Injection school", code="S1"
         )
-        team = add_team(session=session, school_id=school.id or 0, name="Injection team")
-        team_id = team.id or 0
+        team_id = add_team(session=session, school_id=school.id or 0, name="Team").id or 0
         add_to_team(session=session, team_id=team_id, person_id=member.id, role="member")
-        if workflow == "onboarding":
-            instance = start_instance(
-                session=session,
-                workflow_name=workflow,
-                actor_id=None,
-                reason="Started by the test",
-                team_id=team_id,
-            )
-        else:
-            instance = start_cycle(
-                session=session,
-                team_id=team_id,
-                condition=workflow,
-                reason="greatest_need: set up by the test",
-                actor_id=None,
-            )
-        return Workplace(program.id or 0, school.id or 0, team_id, instance.id or 0, member)
+    if workflow == "onboarding":
+        started = client.post(f"/api/teams/{team_id}/onboarding", headers=member.headers)
+    else:
+        body = {"condition": workflow, "reason": "Greatest need"}
+        started = client.post(f"/api/teams/{team_id}/cycles", json=body, headers=member.headers)
+    assert started.status_code == 201, started.text
+    return Workplace(program.id or 0, school.id or 0, team_id, started.json()["cycle_id"], member)
 
 
 def _row_counts(db: Engine) -> dict[str, int]:
@@ -141,7 +129,9 @@ def test_every_text_field_of_every_artifact_stores_hostile_text_verbatim(
     client: TestClient, database_url: str, kind: str
 ) -> None:
     db = get_engine(database_url)
-    place = _workplace(db, "onboarding" if kind in ONBOARDING_KINDS else "vision-and-strategy")
+    place = _workplace(
+        client, db, "onboarding" if kind in ONBOARDING_KINDS else "vision-and-strategy"
+    )
 
     for text in PAYLOADS.values():
         _save_hostile(client, place, kind, text)
@@ -152,7 +142,7 @@ def test_every_stage_of_a_cycle_shows_hostile_text_escaped(
 ) -> None:
     # The team page shows the artifacts of the cycle's current stage, so the cycle walks on.
     db = get_engine(database_url)
-    place = _workplace(db, "vision-and-strategy")
+    place = _workplace(client, db, "vision-and-strategy")
     complete = {
         "theory_of_action": [theory_of_action()],
         "purpose_map": [purpose_map()],
@@ -175,7 +165,7 @@ def test_comments_and_check_in_notes_keep_hostile_text_verbatim(
     client: TestClient, database_url: str
 ) -> None:
     db = get_engine(database_url)
-    place = _workplace(db, "vision-and-strategy")
+    place = _workplace(client, db, "vision-and-strategy")
     coach = new_person(db, "coach")
     with unit_of_work(db) as session:
         add_to_team(session=session, team_id=place.team_id, person_id=coach.id, role="coach")
@@ -238,7 +228,7 @@ def test_sql_metacharacters_change_no_table_but_the_ones_written(
     client: TestClient, database_url: str
 ) -> None:
     db = get_engine(database_url)
-    place = _workplace(db, "vision-and-strategy")
+    place = _workplace(client, db, "vision-and-strategy")
     before = _row_counts(db)
     sql = [PAYLOADS["sql"], PAYLOADS["sql-comment"]]
 
@@ -275,7 +265,7 @@ def test_survey_respondent_ids_and_wave_labels_keep_hostile_text_verbatim_and_in
     client: TestClient, database_url: str, name: str
 ) -> None:
     db = get_engine(database_url)
-    place = _workplace(db, "vision-and-strategy")
+    place = _workplace(client, db, "vision-and-strategy")
     admin = new_person(db, "program admin")
     with unit_of_work(db) as session:
         add_program_admin(session=session, program_id=place.program_id, person_id=admin.id)
