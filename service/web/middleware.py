@@ -61,7 +61,11 @@ class RequestMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", ()), *extra]
+                headers = list(message.get("headers", ()))
+                # A route that sets one of these itself (a stricter policy, say) keeps its own.
+                present = {name for name, _ in headers}
+                headers.extend(header for header in extra if header[0] not in present)
+                message["headers"] = headers
             await send(message)
 
         try:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from api_helpers import PASSWORD, Api, new_person, new_user, sign_in
+from fastapi.responses import PlainTextResponse
 from fastapi.testclient import TestClient
 
 from service.settings import get_settings
@@ -197,6 +198,21 @@ def test_a_crash_answers_a_json_500_with_the_headers_and_the_request_id(
     assert response.headers["x-frame-options"] == "DENY"
     line = request_log()[-1]
     assert (line["status"], line["request_id"]) == (500, response.headers["X-Request-ID"])
+
+
+def test_a_header_a_route_sets_itself_is_kept_and_not_repeated(
+    sqlite_url: str, app_on: Callable[..., TestClient]
+) -> None:
+    client = app_on(sqlite_url)
+
+    @client.app.get("/own-policy-for-the-test")  # type: ignore[attr-defined]
+    def own_policy() -> PlainTextResponse:
+        return PlainTextResponse("x", headers={"Content-Security-Policy": "default-src 'none'"})
+
+    response = client.get("/own-policy-for-the-test")
+
+    assert response.headers.get_list("content-security-policy") == ["default-src 'none'"]
+    assert response.headers["x-frame-options"] == "DENY"
 
 
 def test_https_responses_ask_browsers_to_keep_to_https(
