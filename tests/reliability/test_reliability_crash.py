@@ -35,7 +35,7 @@ async def _crash_mid_load(
     upload = asyncio.create_task(
         import_survey(server.base_url, program.id, SURVEY, program.admin_token, survey)
     )
-    while sum(tally.acknowledged.values()) < KILL_AFTER and not walks.done():
+    while tally.acknowledged.total() < KILL_AFTER and not walks.done():
         await asyncio.sleep(0.01)
     kill(server)
     await walks
