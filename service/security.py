@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from functools import cache
 from typing import Literal
 
 from pwdlib import PasswordHash
@@ -15,8 +16,16 @@ from service.store.models import AccessToken, Person, utcnow
 
 TokenKind = Literal["api", "session", "calendar"]
 _hasher = PasswordHash.recommended()
-# Verifying against this when the e-mail is unknown keeps sign-in time the same either way.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the e-mail is unknown, so sign-in takes as long either way.
+
+    Made on first use, not at import: one argon2 hash costs every process start (each CLI
+    command and each uvicorn worker) about a quarter of a second.
+    """
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def hash_password(password: str) -> str:
@@ -27,7 +36,7 @@ def authenticate(*, session: Session, email: str, password: str) -> Person | Non
     """The person with this e-mail and password, or None (without saying which was wrong)."""
     person = session.exec(select(Person).where(Person.email == email.strip().lower())).first()
     if person is None or person.password_hash is None:
-        _hasher.verify(password, _DUMMY_HASH)
+        _hasher.verify(password, _dummy_hash())
         return None
     return person if _hasher.verify(password, person.password_hash) else None
 
