@@ -12,20 +12,19 @@ from service.security import issue_token, revoke_token
 from service.settings import get_settings
 from service.sign_in_limits import clear_account
 from service.web.deps import CurrentCaller, get_token, transaction
+from service.web.errors import Refusal, documented
 from service.web.schemas import MeOut, Token
 from service.web.sign_in_guard import SignInLocked, attempt_from, verify_password
 
 router = APIRouter(prefix="/api", tags=["auth"])
 
 
-@router.post(
-    "/auth/token",
-    response_model=Token,
-    responses={
-        401: {"description": "Wrong e-mail or password"},
-        429: {"description": "Too many failed sign-ins; retry after `Retry-After` seconds"},
-    },
-)
+TOO_MANY_FAILURES = {
+    429: {"model": Refusal, "description": "too many failed sign-ins; retry after Retry-After"}
+}
+
+
+@router.post("/auth/token", response_model=Token, responses=documented(401) | TOO_MANY_FAILURES)
 def sign_in(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
     """Exchange an e-mail (`username`) and password for a bearer token.
 
@@ -53,14 +52,14 @@ def sign_in(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends
     return Token(access_token=token, expires_in=int(ttl.total_seconds()))
 
 
-@router.post("/auth/revoke", status_code=status.HTTP_204_NO_CONTENT)
+@router.post("/auth/revoke", status_code=status.HTTP_204_NO_CONTENT, responses=documented(401))
 def revoke(caller: CurrentCaller, token: Annotated[str, Depends(get_token)]) -> None:
     """Revoke the token this request carries; it stops working at once."""
     with transaction() as session:
         revoke_token(session=session, token=token)
 
 
-@router.get("/users/me", response_model=MeOut)
+@router.get("/users/me", response_model=MeOut, responses=documented(401))
 def me(caller: CurrentCaller) -> MeOut:
     """The signed-in person and the roles they hold."""
     return MeOut(
