@@ -2,9 +2,10 @@
 
 Each operation is fuzzed in-process (ASGI, no server) from a fixed seed with a bounded number
 of examples: anonymously, as a site admin with generated (mostly unknown or malformed) ids and
-with deliberately invalid requests, and as each role that may work on a seeded team with that
-team's real ids, so the handlers themselves run rather than only their refusals. Every answer
-must be documented for the operation: its status code, content type and body schema.
+with deliberately invalid requests, and as the program's admin, the team's coach and a team
+member with that team's real ids, so the handlers themselves run rather than only their
+refusals. Every answer must be documented for the operation: its status code, content type and
+body schema.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ CHECKS = [
     response_schema_conformance,
 ]
 EXAMPLES = 3
-"""Per operation and run: about 360 runs, so some 1,100 requests on each database."""
+"""Per operation and run: about 310 runs, so some 950 requests on each database."""
 
 FUZZ = settings(
     max_examples=EXAMPLES,
@@ -73,7 +74,11 @@ RUNS = [
     Run("anonymous", None, GenerationMode.POSITIVE, pinned=False),
     Run("site admin, any ids", "site admin", GenerationMode.POSITIVE, pinned=False),
     Run("site admin, invalid requests", "site admin", GenerationMode.NEGATIVE, pinned=False),
-    *(Run(f"{role}, the team's ids", role, GenerationMode.POSITIVE, True) for role in INSIDERS),
+    *(
+        Run(f"{role}, the team's ids", role, GenerationMode.POSITIVE, True)
+        for role in INSIDERS
+        if role != "site admin"  # on one program's ids it may do just what that program's admin may
+    ),
 ]
 
 SIGNED_OUT_ONLY = {"POST /api/auth/token": "signing in: a caller's credentials play no part"}
