@@ -69,9 +69,22 @@ def _configure_sqlite(engine: Engine) -> None:
 SQLITE_POOL = {"pool_size": 40, "max_overflow": 40}
 
 
-@cache
+_engine_lock = threading.Lock()
+
+
 def get_engine(url: str) -> Engine:
-    """One engine (and connection pool) per database URL for the life of the process."""
+    """One engine (and connection pool) per database URL for the life of the process.
+
+    Made under a lock: a fresh worker's first requests arrive together on many threads, and
+    `functools.cache` alone would let each of them build an engine of its own, each with its
+    own pool (and on SQLite its own writer lock), holding connections far past the pool size.
+    """
+    with _engine_lock:
+        return _engine_for(url)
+
+
+@cache
+def _engine_for(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, **SQLITE_POOL
