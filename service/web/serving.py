@@ -14,6 +14,10 @@ from service.settings import Settings, SettingsRefused, settings_to_serve_with
 from service.web.logs import LOG_CONFIG
 
 APP = "service.web.main:app"
+WORKER_HEALTHCHECK_SECONDS = 30
+"""How long uvicorn's supervisor waits for a worker's answer before killing it as hung. Its
+default, 5 s, is shorter than a spawned worker takes to import this package on a busy
+two-core machine, where workers were killed and started again in a loop, none serving."""
 
 
 def _exit_cleanly(_signal: int, _frame: FrameType | None) -> None:
@@ -51,4 +55,5 @@ def run(*, host: str, port: int, workers: int = 1) -> None:
         log_config=LOG_CONFIG,
         access_log=False,
         timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
