@@ -121,9 +121,13 @@ def serve(
     ] = 1,
 ) -> None:
     """Serve the web app and API on the configured database (migrating it first)."""
+    from service.web.serving import settings_or_exit
+
     url = get_settings().database_url
+    workers = _workers_for(url, workers)
+    settings_or_exit(workers)  # before migrating, so a refused start changes nothing
     migrate.upgrade(url)
-    _serve(host, port, _workers_for(url, workers))
+    _serve(host, port, workers)
 
 
 @user_app.command("create")

@@ -119,8 +119,12 @@ def enter_development_mode() -> None:
     get_settings.cache_clear()
 
 
-def settings_to_serve_with() -> Settings:
-    """The settings, refused with a message saying what to set when they are unfit to serve."""
+def settings_to_serve_with(workers: int = 1) -> Settings:
+    """The settings, refused with a message saying what to set when they are unfit to serve.
+
+    Several worker processes must share one key even in development: a random key per process
+    would sign a form in one worker that fails its CSRF check in the next.
+    """
     try:
         settings = get_settings()
     except ValidationError as exc:
@@ -136,5 +140,10 @@ def settings_to_serve_with() -> Settings:
             "(for example the output of `python -c 'import secrets; "
             "print(secrets.token_urlsafe(32))'`), or set IMPROVE_ENVIRONMENT=development "
             "to run one process with a random key."
+        )
+    if workers > 1 and "secret_key" not in settings.model_fields_set:
+        raise SettingsRefused(
+            f"{workers} worker processes need one shared IMPROVE_SECRET_KEY; without it each "
+            "would sign forms with its own random key, which the others refuse"
         )
     return settings

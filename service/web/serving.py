@@ -24,10 +24,10 @@ def _exit_cleanly(_signal: int, _frame: FrameType | None) -> None:
     raise SystemExit(0)
 
 
-def settings_or_exit() -> Settings:
+def settings_or_exit(workers: int = 1) -> Settings:
     """The settings to serve with; unfit ones end the process with a message saying why."""
     try:
-        return settings_to_serve_with()
+        return settings_to_serve_with(workers)
     except SettingsRefused as refusal:
         raise SystemExit(f"improve: refusing to start: {refusal}") from None
 
@@ -40,7 +40,7 @@ def run(*, host: str, port: int, workers: int = 1) -> None:
     """
     import uvicorn
 
-    settings = settings_or_exit()
+    settings = settings_or_exit(workers)
 
     # While the app loads, SIGTERM simply ends the process. Once serving, uvicorn handles it
     # and, after its graceful shutdown, raises it again to end the process as the signal

@@ -13,6 +13,7 @@ from service.cli import app
 from service.settings import get_settings
 
 runner = CliRunner()
+SECRET_KEY = "a-shared-key-for-every-worker-0123456789"
 
 
 @pytest.fixture
@@ -28,6 +29,7 @@ def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
 
 def _invoke_serve(url: str, monkeypatch: pytest.MonkeyPatch, *args: str) -> str:
     monkeypatch.setenv("IMPROVE_DATABASE_URL", url)
+    monkeypatch.setenv("IMPROVE_SECRET_KEY", SECRET_KEY)
     get_settings.cache_clear()
     result = runner.invoke(app, ["serve", "--port", "8123", *args])
     assert result.exit_code == 0, result.output
@@ -57,4 +59,19 @@ def test_serve_refuses_fewer_than_one_worker(
     monkeypatch.setenv("IMPROVE_DATABASE_URL", sqlite_url)
     result = runner.invoke(app, ["serve", "--workers", "0"])
     assert result.exit_code == 2
+    assert served == []
+
+
+def test_serve_refuses_several_workers_without_a_shared_key_before_touching_the_database(
+    monkeypatch: pytest.MonkeyPatch, served: list[dict[str, Any]]
+) -> None:
+    monkeypatch.setenv("IMPROVE_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    monkeypatch.setenv("IMPROVE_ENVIRONMENT", "development")
+    monkeypatch.delenv("IMPROVE_SECRET_KEY", raising=False)
+    get_settings.cache_clear()
+
+    result = runner.invoke(app, ["serve", "--workers", "2"])
+
+    assert result.exit_code == 1
+    assert "need one shared IMPROVE_SECRET_KEY" in " ".join(str(result.exception).split())
     assert served == []
