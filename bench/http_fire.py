@@ -51,10 +51,12 @@ WRK_SCRIPT = """
 -- start_planning and step_back, so no two requests ever race for one cycle.
 local ids = {%(ids)s}
 local prefix, token, threads = "%(prefix)s", "%(token)s", %(threads)d
-local next_thread, counter, mine = 0, 0, {}
+local next_thread, counter, mine, threads_seen = 0, 0, {}, {}
+refused = ""  -- a global, so done() can read each thread's through thread:get
 function setup(thread)
   thread:set("tid", next_thread)
   next_thread = next_thread + 1
+  table.insert(threads_seen, thread)
 end
 function init(args)
   for i, id in ipairs(ids) do
@@ -70,12 +72,17 @@ function request()
     {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token},
     '{"reason": "bench"}')
 end
+function response(status, headers, body)
+  if status >= 300 then refused = refused .. status .. " " end
+end
 function done(summary, latency, requests)
-  local e = summary.errors
+  local e, codes = summary.errors, ""
+  for _, thread in ipairs(threads_seen) do codes = codes .. (thread:get("refused") or "") end
   io.write(string.format(
-    '{"requests": %%d, "us": %%d, "p50": %%d, "p99": %%d, "status": %%d, "socket": %%d}\\n',
+    '{"requests": %%d, "us": %%d, "p50": %%d, "p99": %%d, "status": %%d, "socket": %%d, '
+    .. '"codes": "%%s"}\\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
-    e.status, e.connect + e.read + e.write + e.timeout))
+    e.status, e.connect + e.read + e.write + e.timeout, codes))
 end
 """
 
@@ -89,11 +96,13 @@ class Round:
     """Answers other than 2xx or 3xx."""
     broken: int
     """Socket errors and timeouts."""
+    codes: str = ""
+    """The status of each answer other than 2xx, as wrk saw them."""
 
     def __str__(self) -> str:
         return (
             f"{self.rps:7.0f} req/s  p50 {self.p50_ms:7.1f} ms  p99 {self.p99_ms:7.1f} ms  "
-            f"non-2xx {self.refused}  socket errors {self.broken}"
+            f"non-2xx {self.refused} {self.codes.strip()}  socket errors {self.broken}"
         )
 
 
@@ -150,6 +159,7 @@ def _wrk(
         summary["p99"] / 1000,
         summary["status"],
         summary["socket"],
+        summary["codes"],
     )
 
 
@@ -189,6 +199,7 @@ def _median(rounds: list[Round]) -> Round:
         statistics.median(r.p99_ms for r in rounds),
         sum(r.refused for r in rounds),
         sum(r.broken for r in rounds),
+        " ".join(r.codes for r in rounds),
     )
 
 
