@@ -2,9 +2,10 @@
 
 Everything is read in a fixed number of queries, whatever the number of schools and
 teams: the program, its schools' phases, the teams' active cycles per condition and
-state, the decisive history events, every completed stay in a state, and each team's
-last activity. Figures that need judgement (behind schedule, stalled) are judged in
-memory by the same functions the coach's caseload uses.
+state, the decisive history events, every completed stay in a state, the engaged and
+stalled teams counted from each team's last activity, and the one page of stalled teams
+shown. A team is stalled by the caseload's rule (`is_stalled`), put as a cut-off moment
+(`quiet_before`) so the database can count and page them without sending every team.
 """
 
 from __future__ import annotations
@@ -12,16 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
 
-from sqlalchemy import Select, func, select, union_all
+from sqlalchemy import Select, Subquery, func, select, union_all
 from sqlmodel import Session, col
 
 from engine.gates import CYCLE_PROGRESSION
 from engine.workflow import MIGRATE
-from service.caseload import is_stalled
 from service.catalog import Catalog, get_catalog
 from service.enrolment import PHASES_WORKFLOW, phase_calendar, school_phases
 from service.errors import NotFound
@@ -39,13 +37,6 @@ ENGAGEMENT_DAYS = 30
 """A team counts as engaged with a history event or artifact revision in this many days."""
 DECISIONS = ("conclude_review", "revisit", "move_on")
 STATE_ORDER = {state: n for n, state in enumerate(CYCLE_PROGRESSION)}
-
-
-class TeamActivity(NamedTuple):
-    team_id: int
-    team: str
-    school: str
-    last: dt.datetime | None
 
 
 @dataclass(frozen=True)
@@ -215,8 +206,8 @@ def median_days(*, session: Session, program_id: int) -> list[StateDuration]:
     ]
 
 
-def last_activity(*, session: Session, program_id: int) -> list[TeamActivity]:
-    """(team id, team, school, last history event or artifact revision) for every team."""
+def _team_activity(program_id: int) -> Subquery:
+    """(team id, team, school, last history event or artifact revision) of every team."""
     teams = program_teams(program_id)
     stamps = union_all(
         select(WorkflowInstance.team_id, HistoryEvent.at.label("at"))
@@ -231,34 +222,62 @@ def last_activity(*, session: Session, program_id: int) -> list[TeamActivity]:
         .group_by(stamps.c.team_id)
         .subquery()
     )
-    rows = session.execute(
-        select(Team.id, Team.name, School.name, latest.c.last)
+    return (
+        select(
+            Team.id.label("team_id"),  # type: ignore[union-attr]
+            Team.name.label("team"),  # type: ignore[attr-defined]
+            School.name.label("school"),  # type: ignore[attr-defined]
+            latest.c.last,
+        )
         .join(School, School.id == Team.school_id)
         .outerjoin(latest, latest.c.team_id == Team.id)
         .where(School.program_id == program_id)
-    ).all()
-    return [TeamActivity(*row) for row in rows]
-
-
-def stalled_teams(
-    activity: Sequence[TeamActivity], today: dt.date, stall_days: int
-) -> list[StalledTeam]:
-    """The teams quiet for `stall_days` or more, never-active first, then quietest, then name."""
-    stalled = [
-        StalledTeam(team_id, team, school, (today - last.date()).days if last else None)
-        for team_id, team, school, last in activity
-        if is_stalled(last, today, stall_days)
-    ]
-    return sorted(
-        stalled, key=lambda s: (s.days_quiet is not None, -(s.days_quiet or 0), s.team, s.team_id)
+        .subquery()
     )
 
 
-def engagement(activity: Sequence[TeamActivity], today: dt.date) -> Engagement:
-    """Teams active within ENGAGEMENT_DAYS (quiet for fewer days than that) out of all teams."""
-    active = sum(1 for a in activity if not is_stalled(a.last, today, ENGAGEMENT_DAYS))
-    teams = len(activity)
-    return Engagement(active, teams, round(100 * active / teams, 1) if teams else 0.0)
+def quiet_before(today: dt.date, days: int) -> dt.datetime:
+    """Activity before this moment leaves a team quiet for `days` days today (as is_stalled)."""
+    return dt.datetime.combine(today - dt.timedelta(days=days - 1), dt.time(), dt.UTC)
+
+
+def activity_counts(
+    *, session: Session, program_id: int, today: dt.date, stall_days: int
+) -> tuple[Engagement, int]:
+    """Engagement, and how many teams are stalled, counted by the database in one query."""
+    activity = _team_activity(program_id)
+    last = activity.c.last
+    teams, active, stalled = session.execute(
+        select(
+            func.count(),
+            func.count().filter(last >= quiet_before(today, ENGAGEMENT_DAYS)),
+            func.count().filter(last.is_(None) | (last < quiet_before(today, stall_days))),
+        ).select_from(activity)
+    ).one()
+    percent = round(100 * active / teams, 1) if teams else 0.0
+    return Engagement(active, teams, percent), stalled
+
+
+def stalled_page(
+    *, session: Session, program_id: int, today: dt.date, stall_days: int, limit: int, offset: int
+) -> list[StalledTeam]:
+    """One page of the teams quiet for `stall_days` or more: never active, then the quietest.
+
+    Only the page is read, so memory does not grow with the program's teams.
+    """
+    activity = _team_activity(program_id)
+    last = activity.c.last
+    rows = session.execute(
+        select(activity.c.team_id, activity.c.team, activity.c.school, last)
+        .where(last.is_(None) | (last < quiet_before(today, stall_days)))
+        .order_by(last.is_not(None), last, activity.c.team, activity.c.team_id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return [
+        StalledTeam(team_id, team, school, (today - at.date()).days if at else None)
+        for team_id, team, school, at in rows
+    ]
 
 
 def program_dashboard(
@@ -277,8 +296,17 @@ def program_dashboard(
     if program is None:
         raise NotFound("program", program_id)
     name, stall_days = program
-    activity = last_activity(session=session, program_id=program_id)
-    stalled = stalled_teams(activity, today, stall_days)
+    engaged, stalled_total = activity_counts(
+        session=session, program_id=program_id, today=today, stall_days=stall_days
+    )
+    stalled = stalled_page(
+        session=session,
+        program_id=program_id,
+        today=today,
+        stall_days=stall_days,
+        limit=stalled_limit,
+        offset=stalled_offset,
+    )
     return ProgramDashboard(
         program_id=program_id,
         program=name,
@@ -288,7 +316,7 @@ def program_dashboard(
         conditions_states=stage_counts(session=session, program_id=program_id),
         cycles=cycle_counts(session=session, program_id=program_id),
         median_days=median_days(session=session, program_id=program_id),
-        stalled=stalled[stalled_offset : stalled_offset + stalled_limit],
-        stalled_total=len(stalled),
-        engagement=engagement(activity, today),
+        stalled=stalled,
+        stalled_total=stalled_total,
+        engagement=engaged,
     )

@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
+import pytest
 from factories import (
     action_timeline,
     data_collection,
@@ -18,6 +19,7 @@ from sqlalchemy import Engine, insert
 from statement_count import recorded_statements
 
 from engine.workflow import MIGRATE, Event
+from service.caseload import is_stalled
 from service.catalog import get_catalog, pin
 from service.enrolment import enrol_school
 from service.instances import append_event, fire_trigger, save_artifact, start_cycle
@@ -30,6 +32,7 @@ from service.program_dashboard import (
     StalledTeam,
     StateDuration,
     program_dashboard,
+    quiet_before,
 )
 from service.store.database import unit_of_work
 from service.store.models import (
@@ -198,6 +201,17 @@ def test_the_dashboard_counts_a_small_program_exactly(db: Engine) -> None:
     ]
     assert (board.stalled_total, board.stall_days) == (3, 21)
     assert board.engagement == Engagement(active_teams=3, teams=5, percent=60.0)
+
+
+@pytest.mark.parametrize("stall_days", [1, 21, 30])
+def test_the_databases_cut_off_stalls_exactly_the_teams_the_caseload_rule_does(
+    stall_days: int,
+) -> None:
+    today = dt.date(2026, 3, 15)
+    midnight = dt.datetime.combine(today, dt.time(), dt.UTC)
+    for hours_ago in range(0, 24 * (stall_days + 2), 5):
+        last = midnight + dt.timedelta(hours=23) - dt.timedelta(hours=hours_ago)
+        assert (last < quiet_before(today, stall_days)) == is_stalled(last, today, stall_days)
 
 
 def test_the_stalled_teams_come_a_page_at_a_time(db: Engine) -> None:
