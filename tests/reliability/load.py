@@ -10,15 +10,29 @@ import asyncio
 import csv
 import io
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from factories import action_timeline, purpose_map, theory_of_action
 from seeding import Worker
 
 from service.surveys.instruments import FIXED_COLUMNS, Instrument
+
+T = TypeVar("T")
+
+
+def run_apart(main: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run` on a thread of its own.
+
+    The browser tests' Playwright (sync API) keeps an event loop running on the main thread
+    for the rest of the session, where `asyncio.run` refuses to start another.
+    """
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, main).result()
+
 
 ARTIFACT_BODIES: dict[str, dict[str, Any]] = {
     "theory_of_action": theory_of_action(),

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 
 import pytest
 from consistency import check_cycles, problems_in
-from load import WALK, WALKED_STATE, Tally, race, walk_all
+from load import WALK, WALKED_STATE, Tally, race, run_apart, walk_all
 from seeding import PLANNED_WRITES, seed_program
 from servers import Deployment
 
@@ -21,7 +20,7 @@ def test_fifty_clients_firing_one_trigger_get_one_success_and_the_rest_conflicts
     deployment: Deployment,
 ) -> None:
     [worker] = seed_program(deployment.db, 1, planned=True).workers
-    answers = asyncio.run(race(deployment.base_urls, worker, "start_planning", CONTENDERS))
+    answers = run_apart(race(deployment.base_urls, worker, "start_planning", CONTENDERS))
     assert answers == Counter({200: 1, 409: CONTENDERS - 1}), deployment.log_tails()
     [report] = check_cycles(deployment.db, [worker.cycle_id])
     assert report.problems == ()
@@ -33,7 +32,7 @@ def test_two_hundred_teams_walking_their_own_cycles_all_succeed_and_stay_consist
 ) -> None:
     workers = seed_program(deployment.db, TEAMS, planned=True).workers
     tally = Tally()
-    asyncio.run(walk_all(deployment.base_urls, workers, WALK, tally))
+    run_apart(walk_all(deployment.base_urls, workers, WALK, tally))
     assert tally.unexpected == [], deployment.log_tails()
     assert tally.cut_off == 0
     assert tally.statuses == Counter({200: len(WALK) * TEAMS})

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 from consistency import check_cycles, problems_in
-from load import WALK, Tally, import_survey, survey_file, walk_all
+from load import WALK, Tally, import_survey, run_apart, survey_file, walk_all
 from seeding import PLANNED_WRITES, Program, seed_program
 from servers import Server, kill, start_servers, stop
 from sqlalchemy import Engine, func
@@ -61,7 +61,7 @@ def test_a_server_killed_mid_load_restarts_with_every_write_whole_or_absent(
     tally = Tally()
     [server] = start_servers(database_url, tmp_path, [1])
     try:
-        imported = asyncio.run(_crash_mid_load(server, program, survey, tally))
+        imported = run_apart(_crash_mid_load(server, program, survey, tally))
     finally:
         kill(server)
 
@@ -80,7 +80,7 @@ def test_a_server_killed_mid_load_restarts_with_every_write_whole_or_absent(
         assert stored in (0, SURVEY_ROWS)
         if imported is not None and imported.status_code == 200:
             assert stored == SURVEY_ROWS
-        retried = asyncio.run(
+        retried = run_apart(
             import_survey(restarted.base_url, program.id, SURVEY, program.admin_token, survey)
         )
         assert retried is not None and retried.status_code == 200, restarted.log_tail()
