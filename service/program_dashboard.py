@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from array import array
 from collections import Counter
 from dataclasses import dataclass
 
@@ -195,11 +196,13 @@ def median_days(*, session: Session, program_id: int) -> list[StateDuration]:
         )
         .subquery()
     )
-    days: dict[str, list[float]] = {}
+    # Streamed in batches into arrays of floats: a program's stays, not its rows, in memory.
+    days: dict[str, array[float]] = {}
     for state, entered, left in session.execute(
-        select(moves.c.to_state, moves.c.at, moves.c.left_at).where(moves.c.left_at.is_not(None))
-    ).all():
-        days.setdefault(state, []).append((left - entered).total_seconds() / 86_400)
+        select(moves.c.to_state, moves.c.at, moves.c.left_at).where(moves.c.left_at.is_not(None)),
+        execution_options={"yield_per": 5_000},
+    ):
+        days.setdefault(state, array("d")).append((left - entered).total_seconds() / 86_400)
     return [
         StateDuration(state, round(statistics.median(spans), 1), len(spans))
         for state, spans in sorted(days.items(), key=lambda kv: (STATE_ORDER.get(kv[0], 99), kv[0]))
