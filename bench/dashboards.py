@@ -1,7 +1,7 @@
 """The coach caseload and the program dashboard at scale, against the raw SQL they need.
 
     python bench/dashboards.py [--db sqlite|postgres|both] [--teams 1000 10000 100000]
-                               [--runs 3]
+                               [--runs 3] [--view caseload|dashboard|both]
 
 For each size, generates (with bulk Core inserts) a program of that many teams,
 all coached by one person, each with a cycle in a spread of states, a realistic
@@ -193,7 +193,7 @@ def compare(db: Engine, name: str, view: Callable[[], object], runs: int) -> Non
     )
 
 
-def measure(db: Engine, teams: int, today: dt.date, runs: int) -> None:
+def measure(db: Engine, teams: int, today: dt.date, runs: int, view: str) -> None:
     """Generate `teams` teams, then time both views against their raw SQL."""
     start = time.perf_counter()
     program_id, coach_id = generate(db, teams)
@@ -207,8 +207,10 @@ def measure(db: Engine, teams: int, today: dt.date, runs: int) -> None:
         with unit_of_work(db, write=False) as session:
             return program_dashboard(session=session, program_id=program_id, today=today)
 
-    compare(db, "caseload", run_caseload, runs)
-    compare(db, "program dashboard", run_dashboard, runs)
+    if view in ("caseload", "both"):
+        compare(db, "caseload", run_caseload, runs)
+    if view in ("dashboard", "both"):
+        compare(db, "program dashboard", run_dashboard, runs)
 
 
 def main() -> None:
@@ -216,6 +218,7 @@ def main() -> None:
     add_database_option(parser)
     parser.add_argument("--teams", type=int, nargs="+", default=[1000, 10_000, 100_000])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--view", choices=("caseload", "dashboard", "both"), default="both")
     args = parser.parse_args()
     print(machine())
     today = dt.date.today()
@@ -223,7 +226,7 @@ def main() -> None:
         print(kind)
         with fresh_database(kind) as url:
             for teams in args.teams:
-                measure(get_engine(url), teams, today, args.runs)
+                measure(get_engine(url), teams, today, args.runs, args.view)
     print(machine())
 
 
