@@ -231,3 +231,9 @@ def test_markers_close_together_are_labelled_in_separate_lanes() -> None:
 
     labels = with_class(root, "chart-marker-label")
     assert len({label.get("y") for label in labels}) == 2
+
+
+def test_axis_ticks_are_written_as_exactly_as_they_fall() -> None:
+    ticks = [t.text for t in with_class(parsed(bars(0.45, -0.2)), "chart-tick")]
+
+    assert ticks == ["\u22120.5", "\u22120.25", "0", "+0.25", "+0.5"]

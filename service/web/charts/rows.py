@@ -84,7 +84,7 @@ class RowFrame:
             parts.append(tag("line", x1=x, x2=x, y1=TOP, y2=bottom, class_="chart-grid"))
             parts.append(
                 text(
-                    signed(value, 1), x=x, y=bottom + 14, text_anchor="middle", class_="chart-tick"
+                    tick_text(value), x=x, y=bottom + 14, text_anchor="middle", class_="chart-tick"
                 )
             )
         zero = self.x(0.0)
