@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from service.store.models import School
 from service.surveys.importing import import_responses
-from service.surveys.instruments import Instrument
+from service.surveys.instruments import Instrument, ResponseScale
 from service.surveys.registry import instrument_named
 
 INSTRUMENTS = ("systems-conditions", "educator-efficacy")
@@ -37,9 +37,9 @@ RESPONDENTS_PER_SCHOOL = 8
 FALLING = ("capacity-and-resources", "shared-influence")
 
 
-def _answer(level: float, item_reverse: bool, low: int, high: int, rng: random.Random) -> int:
-    value = min(high, max(low, round(rng.gauss(level, 0.8))))
-    return low + high - value if item_reverse else value
+def _answer(level: float, item_reverse: bool, scale: ResponseScale, rng: random.Random) -> int:
+    value = min(scale.max, max(scale.min, round(rng.gauss(level, 0.8))))
+    return scale.flip(value) if item_reverse else value
 
 
 def _csv(
@@ -62,7 +62,6 @@ def _csv(
             *(i.id for i in instrument.items),
         ]
     )
-    low, high = instrument.scale.min, instrument.scale.max
     for n, school in enumerate(schools):
         for person in range(RESPONDENTS_PER_SCHOOL):
             answers = []
@@ -71,7 +70,7 @@ def _csv(
                 if item.measures == "efficacy" and n % 8 in (3, 6):
                     step = -0.3  # efficacy falls in a quarter of the schools
                 level = levels[(n, item.measures)] + wave * step
-                answers.append(_answer(level, item.reverse, low, high, rng))
+                answers.append(_answer(level, item.reverse, instrument.scale, rng))
             role = "teacher" if person else "administrator"
             writer.writerow(
                 [

@@ -35,10 +35,6 @@ def schools_path(program_id: int) -> str:
     return f"/programs/{program_id}/schools"
 
 
-def advance_path(program_id: int, school_id: int) -> str:
-    return f"/programs/{program_id}/schools/{school_id}/advance"
-
-
 @dataclass(frozen=True)
 class OverrideDraft:
     """An override the server refused, with the reason as typed and the message for its field."""
