@@ -6,8 +6,13 @@ anyone has it, so a refusal says nothing about which accounts exist. While a key
 limit every attempt is refused, the right password included, and is not counted: the refusal
 ends when enough failures age out of the window. A success clears the account's failures.
 
-Two sign-ins racing in different processes may both pass the check before either failure is
-written, so a burst can exceed a limit by the number of concurrent attempts; it cannot go on.
+An attempt is admitted and counted as a failure in one transaction, before its password is
+checked (`admit_attempt`); a success then clears it with the account's other failures. The
+transaction first takes a lock that every attempt for the same account or address waits for,
+so simultaneous attempts, in any number of processes, are admitted one after another and never
+more than a limit allows. While a password is being checked, its attempt counts against the
+limits like a failure: the right password may be refused only if the failures and the
+attempts in flight together reach a limit, and only for as long as those are in flight.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import hashlib
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import delete
+from sqlalchemy import delete, text
 from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 
@@ -51,6 +56,24 @@ class SignInAttempt:
 
 def _digest(kind: str, value: str) -> str:
     return hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()
+
+
+def _lock_id(key: str) -> int:
+    """A signed 64-bit number for PostgreSQL's advisory locks, taken from the key's digest."""
+    return int.from_bytes(bytes.fromhex(key[:16]), "big", signed=True)
+
+
+def _wait_for_other_attempts(*, session: Session, attempt: SignInAttempt) -> None:
+    """Hold, until the transaction ends, the locks of the attempt's account and address.
+
+    On PostgreSQL these are transaction-level advisory locks, taken in a fixed order so that no
+    two attempts can each hold a lock the other waits for. SQLite needs none: a writing unit
+    of work opens with BEGIN IMMEDIATE, which admits one writer at a time across processes.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for lock_id in sorted({_lock_id(attempt.account_key), _lock_id(attempt.address_key)}):
+        session.execute(text("SELECT pg_advisory_xact_lock(:lock_id)"), {"lock_id": lock_id})
 
 
 def _retry_after(
@@ -99,6 +122,26 @@ def seconds_locked(
     return max(found) if found else None
 
 
+def admit_attempt(
+    *,
+    session: Session,
+    attempt: SignInAttempt,
+    limits: SignInLimits,
+    now: dt.datetime | None = None,
+) -> int | None:
+    """Count the attempt as a failure and return None, or return its wait and count nothing.
+
+    Must run in a writing unit of work of its own that commits before the password is
+    checked: the locks it takes are held until then.
+    """
+    _wait_for_other_attempts(session=session, attempt=attempt)
+    now = now or utcnow()
+    wait = seconds_locked(session=session, attempt=attempt, limits=limits, now=now)
+    if wait is None:
+        record_failure(session=session, attempt=attempt, window=limits.window, now=now)
+    return wait
+
+
 def record_failure(
     *,
     session: Session,
@@ -116,7 +159,7 @@ def record_failure(
 
 
 def clear_account(*, session: Session, attempt: SignInAttempt) -> None:
-    """Forget the account's failures after a successful sign-in."""
+    """Forget the account's failures, the successful attempt's own included, after a sign-in."""
     session.execute(
         delete(SignInFailure).where(col(SignInFailure.account_key) == attempt.account_key)
     )

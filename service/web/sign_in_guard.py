@@ -1,9 +1,10 @@
 """Signing in with a password, behind the rate limits: shared by the API and the pages.
 
-The limits are checked before the password (an attempt over a limit costs no argon2 work
-and is refused even with the right password); a wrong password is counted in a write of its
-own; on a right one the caller clears the account's failures (`clear_account`) in the
-transaction that starts the session.
+Each attempt is first admitted by the limits in a short write of its own, which counts it as a
+failure (an attempt over a limit costs no argon2 work and is refused even with the right
+password); then the password is checked in a read, with no lock held. A wrong password is
+thereby already counted; on a right one the caller clears the account's failures, this
+attempt's included (`clear_account`), in the transaction that starts the session.
 """
 
 from __future__ import annotations
@@ -15,12 +16,7 @@ from starlette.requests import Request
 
 from service.security import authenticate
 from service.settings import get_settings
-from service.sign_in_limits import (
-    SignInAttempt,
-    SignInLimits,
-    record_failure,
-    seconds_locked,
-)
+from service.sign_in_limits import SignInAttempt, SignInLimits, admit_attempt
 from service.store.models import Person
 from service.web.deps import brief_read, transaction
 
@@ -66,13 +62,10 @@ def verify_password(attempt: SignInAttempt, password: str) -> Person | None:
 
     Raises SignInLocked, without looking at the password, while the attempt is over a limit.
     """
+    with transaction() as session:
+        wait = admit_attempt(session=session, attempt=attempt, limits=_limits())
+    if wait is not None:
+        raise SignInLocked(wait)
     with brief_read() as session:
-        wait = seconds_locked(session=session, attempt=attempt, limits=_limits())
-        if wait is not None:
-            raise SignInLocked(wait)
         person = authenticate(session=session, email=attempt.email, password=password)
-    if person is None or person.id is None:
-        with transaction() as session:
-            record_failure(session=session, attempt=attempt, window=_limits().window)
-        return None
-    return person
+    return person if person is not None and person.id is not None else None

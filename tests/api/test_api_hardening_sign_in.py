@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from api_helpers import PASSWORD, Api, new_person, sign_in
 from fastapi.testclient import TestClient
 from httpx2 import Response
+from sqlmodel import Session
 
+from service.security import authenticate
 from service.settings import get_settings
+from service.store.models import Person
+from service.web import sign_in_guard
 from service.web.app import create_app
 
 PER_ACCOUNT = 2
@@ -106,3 +112,68 @@ def test_signing_in_clears_the_accounts_failures(limited_api: Api, client_at: Fr
 def test_the_refusal_is_in_the_published_schema(sqlite_api: Api) -> None:
     operation = sqlite_api.client.get("/openapi.json").json()["paths"]["/api/auth/token"]["post"]
     assert {"200", "401", "422", "429"} <= set(operation["responses"])
+
+
+BURST = 20
+
+
+@pytest.fixture
+def password_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The e-mail of every attempt whose password was checked (argon2 work done)."""
+    checked: list[str] = []
+
+    def counted(*, session: Session, email: str, password: str) -> Person | None:
+        checked.append(email)
+        return authenticate(session=session, email=email, password=password)
+
+    monkeypatch.setattr(sign_in_guard, "authenticate", counted)
+    return checked
+
+
+def _all_at_once(client_at: From, attempts: list[tuple[str, str, str]]) -> list[int]:
+    """The statuses of (address, e-mail, password) sign-ins sent together from threads."""
+    start = threading.Barrier(len(attempts))
+
+    def attempt(address: str, email: str, password: str) -> int:
+        client = client_at(address)
+        start.wait()
+        return sign_in(client, email, password).status_code
+
+    with ThreadPoolExecutor(max_workers=len(attempts)) as pool:
+        return list(pool.map(lambda args: attempt(*args), attempts))
+
+
+def test_simultaneous_wrong_passwords_for_one_account_are_checked_no_more_than_its_limit(
+    limited_api: Api, client_at: From, password_checks: list[str]
+) -> None:
+    _, email, _ = new_person(limited_api.db)
+
+    statuses = _all_at_once(
+        client_at, [(_address(), email, "wrong password") for _ in range(BURST)]
+    )
+
+    assert sorted(statuses) == [401] * PER_ACCOUNT + [429] * (BURST - PER_ACCOUNT)
+    assert len(password_checks) == PER_ACCOUNT
+    _assert_too_many(sign_in(client_at(_address()), email, PASSWORD))
+
+
+def test_simultaneous_guesses_from_one_address_are_checked_no_more_than_its_limit(
+    limited_api: Api, client_at: From, password_checks: list[str]
+) -> None:
+    address = _address()
+
+    statuses = _all_at_once(client_at, [(address, _unknown_email(), "guess") for _ in range(BURST)])
+
+    assert sorted(statuses) == [401] * PER_ADDRESS + [429] * (BURST - PER_ADDRESS)
+    assert len(password_checks) == PER_ADDRESS
+
+
+def test_the_right_password_signs_in_among_simultaneous_failures_within_the_limit(
+    limited_api: Api, client_at: From
+) -> None:
+    _, email, _ = new_person(limited_api.db)
+    wrong = [(_address(), email, "wrong password") for _ in range(PER_ACCOUNT - 1)]
+
+    statuses = _all_at_once(client_at, [(_address(), email, PASSWORD), *wrong])
+
+    assert statuses == [200] + [401] * len(wrong)
