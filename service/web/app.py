@@ -18,6 +18,7 @@ from service.web.api import (
     workflows,
 )
 from service.web.api.surveys import router as surveys_router
+from service.web.api_docs import install_api_docs
 from service.web.errors import install_error_handlers
 from service.web.middleware import RequestMiddleware
 from service.web.pages.rendering import STATIC_DIR
@@ -28,6 +29,8 @@ def create_app() -> FastAPI:
         title="improvement-engine",
         summary="Gated improvement cycles for school leadership teams.",
         version="0.1.0",
+        docs_url=None,
+        redoc_url=None,
     )
     for router in (
         auth.router,
@@ -44,6 +47,7 @@ def create_app() -> FastAPI:
         app.include_router(router)
     app.include_router(pages.router)
     app.include_router(health.router)
+    install_api_docs(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
     app.add_middleware(RequestMiddleware)

@@ -1,27 +1,23 @@
 """The security headers every response carries: the one place they are defined.
 
 Pages load every script, style and image from this site, so the policy allows 'self' and
-nothing inline. The interactive API docs (/docs, and /redoc) are the exception: FastAPI
-serves them as a page that loads Swagger UI (or ReDoc) from a CDN and starts it with an
-inline script. Those pages show no stored data, so they get a policy that allows exactly
-those origins and inline script, and still may not be framed.
+nothing inline. The interactive API docs (/docs) load Swagger UI from this site too, but start
+it with an inline script: their policy admits exactly that script by its hash, and the
+images Swagger UI's stylesheet embeds as data: URLs; they may not be framed either.
 """
 
 from __future__ import annotations
 
+from service.web.api_docs import DOCS_PATHS, INLINE_SCRIPT_SOURCES
+
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 )
-DOCS_CDN = "https://cdn.jsdelivr.net"
 DOCS_CONTENT_SECURITY_POLICY = (
-    f"default-src 'self'; script-src 'self' 'unsafe-inline' {DOCS_CDN}; "
-    f"style-src 'self' 'unsafe-inline' {DOCS_CDN} https://fonts.googleapis.com; "
-    "font-src 'self' https://fonts.gstatic.com; "
-    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
-    "worker-src 'self' blob:; "
+    f"default-src 'self'; script-src 'self' {' '.join(INLINE_SCRIPT_SOURCES)}; "
+    "style-src 'self'; img-src 'self' data:; "
     "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 )
-DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
 HSTS = "max-age=31536000"
 
 Headers = list[tuple[bytes, bytes]]

@@ -26,7 +26,7 @@ PUBLIC = {
     "GET /openapi.json": "the API's description, the same for everyone",
     "GET /docs": "the API's interactive documentation page",
     "GET /docs/oauth2-redirect": "part of the documentation page's sign-in",
-    "GET /redoc": "the API's documentation, another layout",
+    "GET /docs/assets": "the documentation page's script, stylesheet and icon",
     "GET /static": "stylesheets and scripts, the same for everyone",
     "GET /healthz": "a liveness probe for the load balancer",
     "GET /readyz": "a readiness probe for the load balancer",
