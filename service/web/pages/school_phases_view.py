@@ -27,6 +27,7 @@ from service.queries import (
 from service.store.models import HistoryEvent, Person, School, StoredDefinition, WorkflowInstance
 from service.web.pages.caseload_query import phase_titles
 from service.web.pages.flash import Flash
+from service.web.pages.survey_profile_view import profile_path
 
 PHASES_KIND = "program_phases"
 
@@ -88,6 +89,10 @@ class SchoolLine:
     overrides: tuple[OverrideEntry, ...]
     refused: tuple[str, ...]
     draft: OverrideDraft | None
+
+    @property
+    def profile_href(self) -> str:
+        return profile_path(self.school_id)
 
 
 def _title(phase: str | None) -> str | None:
