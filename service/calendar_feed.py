@@ -16,14 +16,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from icalendar import Calendar, Event
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, update
 from sqlmodel import Session, col
 
 from service.checkins import team_checkins
 from service.errors import NotFound
 from service.queries import OPEN_CYCLE
 from service.security import issue_token, person_for_token
-from service.store.models import ArtifactRevision, Person, Team, WorkflowInstance
+from service.store.models import (
+    AccessToken,
+    ArtifactRevision,
+    Person,
+    Team,
+    WorkflowInstance,
+    utcnow,
+)
 
 CALENDAR_TOKEN = "calendar"
 CALENDAR_TOKEN_TTL = dt.timedelta(days=365)
@@ -40,6 +47,30 @@ def issue_calendar_token(*, session: Session, person_id: int) -> str:
         kind=CALENDAR_TOKEN,
         ttl=CALENDAR_TOKEN_TTL,
     )
+
+
+def _live_calendar_tokens(person_id: int, now: dt.datetime) -> tuple[Any, ...]:
+    return (
+        AccessToken.person_id == person_id,
+        AccessToken.kind == CALENDAR_TOKEN,
+        col(AccessToken.revoked_at).is_(None),
+        col(AccessToken.expires_at) > now,
+    )
+
+
+def live_calendar_links(*, session: Session, person_id: int) -> int:
+    """How many of the person's calendar links still open a feed."""
+    query = select(func.count()).where(*_live_calendar_tokens(person_id, utcnow()))
+    return session.execute(query).scalar_one()
+
+
+def revoke_calendar_links(*, session: Session, person_id: int) -> int:
+    """Turn off every live calendar link of the person (a lost or shared one among them)."""
+    now = utcnow()
+    result = session.execute(
+        update(AccessToken).where(*_live_calendar_tokens(person_id, now)).values(revoked_at=now)
+    )
+    return result.rowcount  # type: ignore[attr-defined, no-any-return]
 
 
 def person_for_calendar_token(*, session: Session, token: str) -> Person | None:

@@ -74,6 +74,9 @@ class User:
     def put(self, url: str, **kwargs: Any) -> Response:
         return self.client.put(url, headers=self.headers, **kwargs)
 
+    def delete(self, url: str, **kwargs: Any) -> Response:
+        return self.client.delete(url, headers=self.headers, **kwargs)
+
 
 @dataclass(frozen=True)
 class Org:

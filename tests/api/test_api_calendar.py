@@ -200,3 +200,18 @@ def test_a_link_stops_working_when_its_owner_leaves_the_team(api: Api) -> None:
         session.execute(delete(TeamMembership).where(TeamMembership.person_id == member.id))
 
     assert _feed(api, url).status_code == 404
+
+
+def test_a_person_turns_off_all_their_calendar_links_at_once(api: Api) -> None:
+    org = new_org(api.db)
+    member, colleague = member_of(api, org.team_id), member_of(api, org.team_id)
+    mine = [_link(member, org.team_id), _link(member, org.team_id)]
+    theirs = _link(colleague, org.team_id)
+
+    response = member.delete("/api/users/me/calendar-tokens")
+
+    assert (response.status_code, response.json()) == (200, {"revoked": 2})
+    assert [_feed(api, url).status_code for url in (*mine, theirs)] == [401, 401, 200]
+    again = member.delete("/api/users/me/calendar-tokens")
+    assert again.json() == {"revoked": 0}
+    assert api.client.delete("/api/users/me/calendar-tokens").status_code == 401

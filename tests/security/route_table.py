@@ -21,6 +21,7 @@ PARAMETER = re.compile(r"\{([^}:]+)(?::[^}]+)?\}")
 SELF_ENDING = {
     "POST /api/auth/revoke": "revokes the very token that calls it",
     "POST /sign-out": "ends the very session that calls it",
+    "DELETE /api/users/me/calendar-tokens": "turns off the calendar links other tests read with",
 }
 """Called only anonymously by these tests: signed in, they would end the tests' own sessions."""
 

@@ -36,8 +36,11 @@ def test_the_team_page_offers_a_calendar_link_without_making_one(
 
     page = client.get(f"/teams/{team.team_id}")
 
-    assert page.context["calendar"] == CalendarPanel(f"/teams/{team.team_id}/calendar-link")
+    assert page.context["calendar"] == CalendarPanel(
+        f"/teams/{team.team_id}/calendar-link", f"/teams/{team.team_id}/calendar-link/revoke", 0
+    )
     assert ">Make my calendar link</button>" in page.text
+    assert "Turn off my calendar links" not in page.text  # nothing to turn off yet
     assert calendar_tokens(web_db, member) == 0
 
 
@@ -116,3 +119,63 @@ def test_a_calendar_link_without_the_sessions_token_is_refused_and_none_is_made(
 
     assert (response.status_code, response.template.name) == (403, "error.html")
     assert calendar_tokens(web_db, member) == 0
+
+
+def test_a_member_turns_off_their_calendar_links_and_the_feeds_stop_answering(
+    client: TestClient, web_db: Engine
+) -> None:
+    team, other = new_team(web_db), new_team(web_db)
+    member = new_person(web_db, member_of=(team.team_id, other.team_id))
+    signed_in(client, member)
+    links = [
+        client.post(
+            f"/teams/{team_id}/calendar-link",
+            data={"csrf_token": form_token(client, team.team_id)},
+        )
+        .context["calendar"]
+        .url
+        for team_id in (team.team_id, other.team_id)
+    ]
+    before = client.get(f"/teams/{team.team_id}")
+    assert before.context["calendar"].live_links == 2
+    assert "You have 2 working calendar links." in before.text
+
+    page = client.post(
+        f"/teams/{team.team_id}/calendar-link/revoke",
+        data={"csrf_token": form_token(client, team.team_id)},
+    )
+
+    assert (page.status_code, page.template.name) == (200, "team.html")
+    assert page.context["flash"].message == (
+        "Turned off 2 calendar links: calendars subscribed to them stop updating."
+    )
+    assert page.context["calendar"].live_links == 0
+    assert "Turn off my calendar links" not in page.text
+    client.cookies.clear()
+    assert [client.get(link).status_code for link in links] == [401, 401]
+
+
+def test_turning_off_links_leaves_other_peoples_links_working(
+    client: TestClient, web_db: Engine
+) -> None:
+    team = new_team(web_db)
+    colleague = new_person(web_db, member_of=(team.team_id,))
+    signed_in(client, colleague)
+    kept = (
+        client.post(
+            f"/teams/{team.team_id}/calendar-link",
+            data={"csrf_token": form_token(client, team.team_id)},
+        )
+        .context["calendar"]
+        .url
+    )
+    signed_in(client, new_person(web_db, member_of=(team.team_id,)))
+
+    page = client.post(
+        f"/teams/{team.team_id}/calendar-link/revoke",
+        data={"csrf_token": form_token(client, team.team_id)},
+    )
+
+    assert page.context["flash"].message.startswith("Turned off 0 calendar links")
+    client.cookies.clear()
+    assert client.get(kept).status_code == 200

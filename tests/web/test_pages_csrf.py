@@ -41,6 +41,7 @@ def test_every_form_page_is_covered_here() -> None:
         "/programs/{program_id}/surveys/upload",
         "/sign-out",
         "/teams/{team_id}/calendar-link",
+        "/teams/{team_id}/calendar-link/revoke",
         "/teams/{team_id}/checkins",
         "/teams/{team_id}/cycles",
     ]

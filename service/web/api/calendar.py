@@ -8,7 +8,12 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 from pydantic import BaseModel
 
 from service.access import Action, check, load_caller, team_scope
-from service.calendar_feed import issue_calendar_token, person_for_calendar_token, team_calendar
+from service.calendar_feed import (
+    issue_calendar_token,
+    person_for_calendar_token,
+    revoke_calendar_links,
+    team_calendar,
+)
 from service.web.deps import CurrentCaller, Reads, SessionDep, brief_read, transaction
 from service.web.errors import documented
 from service.web.schemas import Id
@@ -31,6 +36,20 @@ def new_calendar_link(team_id: Id, caller: CurrentCaller, _: Reads) -> CalendarL
     with transaction() as session:
         token = issue_calendar_token(session=session, person_id=caller.person_id)
     return CalendarLinkOut(url=f"/api/teams/{team_id}/calendar.ics?token={token}")
+
+
+class RevokedLinksOut(BaseModel):
+    revoked: int
+    """How many live calendar links were turned off."""
+
+
+@router.delete("/users/me/calendar-tokens", response_model=RevokedLinksOut)
+def revoke_my_calendar_links(caller: CurrentCaller) -> RevokedLinksOut:
+    """Turn off every calendar link the caller has made (any team's); feeds read with them 401."""
+    with transaction() as session:
+        return RevokedLinksOut(
+            revoked=revoke_calendar_links(session=session, person_id=caller.person_id)
+        )
 
 
 def reads_calendar(

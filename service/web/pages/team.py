@@ -9,6 +9,7 @@ from sqlmodel import Session
 from starlette.responses import Response
 
 from service.access import Action, Caller, Scope, allowed
+from service.calendar_feed import live_calendar_links
 from service.errors import CycleAlreadyOpen, InvalidRequest
 from service.instances import start_cycle
 from service.queries import get_instance
@@ -110,7 +111,11 @@ def team_context(
         "shared_href": shared_path(school.program_id),
         "profile_href": profile_path(school.id),
         "checkins": checkin_panel(session=session, caller=caller, team_id=team_id, draft=checkin),
-        "calendar": calendar_panel(team_id, calendar_url),
+        "calendar": calendar_panel(
+            team_id,
+            live_calendar_links(session=session, person_id=caller.person_id),
+            calendar_url,
+        ),
     }
 
 
