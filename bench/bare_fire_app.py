@@ -30,17 +30,17 @@ TRACE: list[str] | None = None
 """Set to a list to record every statement run (bench/fire_statements.py compares them)."""
 
 TOKEN_OWNER = (
-    "SELECT person.id, person.email, person.name, person.password_hash, person.is_site_admin, "
-    "person.created_at FROM person JOIN accesstoken ON accesstoken.person_id = person.id "
+    "SELECT person.id, person.name, person.email, person.is_site_admin "
+    "FROM person JOIN accesstoken ON accesstoken.person_id = person.id "
     "WHERE accesstoken.token_hash = ? AND accesstoken.kind = ? "
     "AND accesstoken.revoked_at IS NULL AND accesstoken.expires_at > ?"
 )
-MEMBERSHIPS = "SELECT team_id, role FROM teammembership WHERE person_id = ?"
-ADMIN_OF = "SELECT program_id FROM programadmin WHERE person_id = ?"
-WORKPLACES = (
-    "SELECT DISTINCT school.program_id, school.id FROM school "
-    "JOIN team ON team.school_id = school.id "
-    "JOIN teammembership ON teammembership.team_id = team.id WHERE teammembership.person_id = ?"
+ROLES = (
+    "SELECT teammembership.role, teammembership.team_id, school.id, school.program_id "
+    "FROM teammembership JOIN team ON team.id = teammembership.team_id "
+    "JOIN school ON school.id = team.school_id WHERE teammembership.person_id = ? "
+    "UNION ALL SELECT 'admin', NULL, NULL, programadmin.program_id FROM programadmin "
+    "WHERE programadmin.person_id = ?"
 )
 SCOPE = (
     "SELECT workflowinstance.team_id, school.id, school.program_id FROM workflowinstance "
@@ -141,17 +141,19 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
-def _caller(authorization: str) -> tuple[int, frozenset[int]]:
-    """The token's owner and the teams they are a member of; 401 for an unknown token."""
+def _authorised(authorization: str, cycle_id: int) -> tuple[int, int]:
+    """The token's owner and the cycle's team, read together; 401 or 404 as the service."""
     digest = hashlib.sha256(authorization.removeprefix("Bearer ").encode()).hexdigest()
     with _transaction(write=False) as cur:
         person = cur.run(TOKEN_OWNER, (digest, "api", _now())).one()
         if person is None:
             raise HTTPException(401, "sign in again")
-        teams = cur.run(MEMBERSHIPS, (person[0],)).all()
-        cur.run(ADMIN_OF, (person[0],)).all()
-        cur.run(WORKPLACES, (person[0],)).all()
-    return person[0], frozenset(team for team, role in teams if role == "member")
+        roles = cur.run(ROLES, (person[0], person[0])).all()
+        scope = cur.run(SCOPE, (cycle_id,)).one()
+    teams = {team for role, team, _, _ in roles if role == "member"}
+    if scope is None or scope[0] not in teams:
+        raise HTTPException(404, "no such cycle")
+    return person[0], scope[0]
 
 
 @app.post("/bare/cycles/{cycle_id}/triggers/{trigger}")
@@ -161,11 +163,7 @@ def fire(
     authorization: Annotated[str, Header()],
     body: Annotated[dict[str, Any] | None, Body()] = None,
 ) -> dict[str, Any]:
-    person_id, teams = _caller(authorization)
-    with _transaction(write=False) as cur:
-        scope = cur.run(SCOPE, (cycle_id,)).one()
-    if scope is None or scope[0] not in teams:
-        raise HTTPException(404, "no such cycle")
+    person_id, team_id = _authorised(authorization, cycle_id)
     source, dest = MOVES[trigger]
     reason = (body or {}).get("reason")
     with _transaction(write=True) as cur:
@@ -173,7 +171,7 @@ def fire(
         state, version, iteration, _digest = cur.run(lock, (cycle_id,)).one()
         rows = cur.run(ARTIFACTS, (cycle_id, iteration)).all()
         docs = {kind: _json(doc) for kind, _, _, doc in rows}
-        cur.run(SIGNOFF_TRIGGERS, (scope[0],)).one()
+        cur.run(SIGNOFF_TRIGGERS, (team_id,)).one()
         if state != source or not docs.get("theory_of_action") or not reason:
             raise HTTPException(409, "refused")
         now = _now()

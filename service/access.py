@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func, literal_column, null, union_all
 from sqlmodel import Session, select
 
 from service.errors import NotFound
 from service.store.models import (
-    Person,
     Program,
     ProgramAdmin,
     School,
@@ -77,33 +77,61 @@ class Forbidden(Exception):
         self.action = action
 
 
-def load_caller(*, session: Session, person: Person) -> Caller:
+class Identity(Protocol):
+    """Who a caller is: a Person, or a row of the same columns read without the ORM."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def is_site_admin(self) -> bool: ...
+
+
+_MEMBERSHIPS, _TEAMS, _SCHOOLS, _ADMINS, _INSTANCES = (
+    model.__table__.c for model in (TeamMembership, Team, School, ProgramAdmin, WorkflowInstance)
+)
+_ADMIN_ROLE = "admin"
+# Every role of a person in one statement, built once: each team they are on (as a member or
+# a coach) with its school and program, then each program they administer.
+_ROLES = union_all(
+    select(_MEMBERSHIPS.role, _MEMBERSHIPS.team_id, _SCHOOLS.id, _SCHOOLS.program_id)
+    .join_from(TeamMembership.__table__, Team.__table__, _TEAMS.id == _MEMBERSHIPS.team_id)
+    .join(School.__table__, _SCHOOLS.id == _TEAMS.school_id)
+    .where(_MEMBERSHIPS.person_id == bindparam("person_id")),
+    select(literal_column(f"'{_ADMIN_ROLE}'"), null(), null(), _ADMINS.program_id).where(
+        _ADMINS.person_id == bindparam("person_id")
+    ),
+)
+
+
+def load_caller(*, session: Session, person: Identity) -> Caller:
+    """The person with every role they hold, read in one statement."""
     assert person.id is not None
-    memberships = session.exec(
-        select(TeamMembership.team_id, TeamMembership.role).where(
-            TeamMembership.person_id == person.id
-        )
-    ).all()
-    admin_of = session.exec(
-        select(ProgramAdmin.program_id).where(ProgramAdmin.person_id == person.id)
-    ).all()
-    workplaces = session.exec(
-        select(School.program_id, School.id)
-        .join(Team, Team.school_id == School.id)
-        .join(TeamMembership, TeamMembership.team_id == Team.id)
-        .where(TeamMembership.person_id == person.id)
-        .distinct()
-    ).all()
+    roles = session.connection().execute(_ROLES, {"person_id": person.id})
+    member_of, coach_of, admin_of, programs, schools = set(), set(), set(), set(), set()
+    for role, team_id, school_id, program_id in roles:
+        if role == _ADMIN_ROLE:
+            admin_of.add(program_id)
+            continue
+        if role == "member":
+            member_of.add(team_id)
+        elif role == "coach":
+            coach_of.add(team_id)
+        programs.add(program_id)
+        schools.add(school_id)
     return Caller(
         person_id=person.id,
         name=person.name,
         email=person.email,
         is_site_admin=person.is_site_admin,
-        member_of=frozenset(t for t, role in memberships if role == "member"),
-        coach_of=frozenset(t for t, role in memberships if role == "coach"),
+        member_of=frozenset(member_of),
+        coach_of=frozenset(coach_of),
         admin_of=frozenset(admin_of),
-        programs=frozenset(program for program, _ in workplaces),
-        schools=frozenset(school for _, school in workplaces if school is not None),
+        programs=frozenset(programs),
+        schools=frozenset(schools),
     )
 
 
@@ -144,17 +172,19 @@ def team_scope(*, session: Session, team_id: int) -> Scope:
     return Scope(program_id=row[0], school_id=row[1], team_id=team_id)
 
 
+# Every request about a cycle resolves its scope first; built once, like the fire's statements.
+_INSTANCE_SCOPE = (
+    select(_INSTANCES.team_id, _SCHOOLS.id, _SCHOOLS.program_id)
+    .select_from(WorkflowInstance.__table__)
+    .outerjoin(Team.__table__, _TEAMS.id == _INSTANCES.team_id)
+    .join(School.__table__, _SCHOOLS.id == func.coalesce(_TEAMS.school_id, _INSTANCES.school_id))
+    .where(_INSTANCES.id == bindparam("instance_id"))
+)
+
+
 def instance_scope(*, session: Session, instance_id: int) -> Scope:
     """A team's cycle or onboarding sits in its team; a school's phases sit in its school."""
-    row = session.exec(
-        select(WorkflowInstance.team_id, School.id, School.program_id)
-        .outerjoin(Team, Team.id == WorkflowInstance.team_id)
-        .join(
-            School,
-            School.id == func.coalesce(Team.school_id, WorkflowInstance.school_id),
-        )
-        .where(WorkflowInstance.id == instance_id)
-    ).first()
+    row = session.connection().execute(_INSTANCE_SCOPE, {"instance_id": instance_id}).first()
     if row is None:
         raise NotFound("cycle", instance_id)
     team_id, school_id, program_id = row
@@ -174,8 +204,26 @@ def program_scope(*, session: Session, program_id: int) -> Scope:
     return Scope(program_id=program_id)
 
 
-def scope_for(*, session: Session, path_params: dict[str, str]) -> tuple[Scope, str, object]:
-    """The scope of the most specific resource named in a route's path."""
+_NO_RESOURCE = "the route names no resource to authorise against"
+
+
+@dataclass(frozen=True)
+class Resource:
+    """The most specific resource a route's path names, and where it sits (None: no such one)."""
+
+    what: str
+    key: object
+    scope: Scope | None
+
+    def located(self) -> Scope:
+        """Where the resource sits; NotFound if it does not exist."""
+        if self.scope is None:
+            raise NotFound(self.what, self.key)
+        return self.scope
+
+
+def resource_in(*, session: Session, path_params: dict[str, str]) -> Resource | None:
+    """The resource named in a route's path, resolved to its scope; None if the path names none."""
     resolvers = (
         ("cycle_id", "cycle", instance_scope, "instance_id"),
         ("team_id", "team", team_scope, "team_id"),
@@ -186,7 +234,27 @@ def scope_for(*, session: Session, path_params: dict[str, str]) -> tuple[Scope, 
         if param in path_params:
             raw = path_params[param]
             if not (raw.isascii() and raw.isdigit()) or int(raw) > 2**31 - 1:
-                raise NotFound(what, raw)
+                return Resource(what, raw, None)
             key = int(raw)
-            return resolve(session=session, **{keyword: key}), what, key
-    raise LookupError("the route names no resource to authorise against")
+            try:
+                return Resource(what, key, resolve(session=session, **{keyword: key}))
+            except NotFound:
+                return Resource(what, key, None)
+    return None
+
+
+def authorise(caller: Caller, action: Action, resource: Resource | None) -> Scope:
+    """The resource's scope if the caller may do `action` to it; NotFound or Forbidden if not."""
+    if resource is None:
+        raise LookupError(_NO_RESOURCE)
+    scope = resource.located()
+    check(caller, action, scope, resource.what, resource.key)
+    return scope
+
+
+def scope_for(*, session: Session, path_params: dict[str, str]) -> tuple[Scope, str, object]:
+    """The scope of the most specific resource named in a route's path."""
+    resource = resource_in(session=session, path_params=path_params)
+    if resource is None:
+        raise LookupError(_NO_RESOURCE)
+    return resource.located(), resource.what, resource.key

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 
-from service.access import Action, Caller, Scope, check, load_caller, scope_for
-from service.security import person_for_token
+from service.access import Action, Caller, Resource, Scope, authorise, load_caller, resource_in
+from service.security import identity_for_token
 from service.settings import get_settings
 from service.store.database import get_engine, unit_of_work
 from service.web.request_context import note_user
@@ -46,7 +47,8 @@ def _unauthorised(message: str) -> HTTPException:
     )
 
 
-def get_token(token: Annotated[str | None, Depends(oauth2_scheme)]) -> str:
+async def get_token(token: Annotated[str | None, Depends(oauth2_scheme)]) -> str:
+    # Async, like every dependency here that does no I/O: a sync one costs a worker thread hop.
     if not token:
         raise _unauthorised("sign in first: send Authorization: Bearer <token>")
     return token
@@ -64,42 +66,61 @@ def brief_read() -> Iterator[Session]:
         yield session
 
 
-def get_caller(token: Annotated[str, Depends(get_token)]) -> Caller:
+@dataclass(frozen=True)
+class Access:
+    """The caller and the resource the request's path names, as one read found them."""
+
+    caller: Caller
+    resource: Resource | None
+
+
+def get_access(request: Request, token: Annotated[str, Depends(get_token)]) -> Access:
+    """The token's owner with their roles, and the path's resource with its scope, in one read.
+
+    `CurrentCaller` and `require` share it (FastAPI runs it once per request): one
+    transaction and one worker thread hop where reading them apart took two of each.
+    """
     with brief_read() as session:
-        person = person_for_token(session=session, token=token, kind="api")
+        person = identity_for_token(session=session, token=token, kind="api")
         if person is None:
             raise _unauthorised("the token is unknown, expired or revoked; sign in again")
         note_user(person.id)
-        return load_caller(session=session, person=person)
+        caller = load_caller(session=session, person=person)
+        resource = resource_in(session=session, path_params=request.path_params)
+    return Access(caller, resource)
+
+
+AccessDep = Annotated[Access, Depends(get_access)]
+
+
+async def get_caller(access: AccessDep) -> Caller:
+    return access.caller
 
 
 CurrentCaller = Annotated[Caller, Depends(get_caller)]
 
 
-def require(action: Action) -> Callable[..., Scope]:
+def require(action: Action) -> Callable[..., Coroutine[Any, Any, Scope]]:
     """Authorise `action` on the most specific resource in the route's path.
 
     Every API route with a resource in its path depends on exactly one of these,
     so the rule for each route can be read off the route table.
     """
 
-    def authorise(request: Request, caller: CurrentCaller) -> Scope:
-        with brief_read() as session:
-            scope, what, key = scope_for(session=session, path_params=request.path_params)
-        check(caller, action, scope, what, key)
-        return scope
+    async def authorised(access: AccessDep) -> Scope:
+        return authorise(access.caller, action, access.resource)
 
-    authorise.action = action  # type: ignore[attr-defined]
-    return authorise
+    authorised.action = action  # type: ignore[attr-defined]
+    return authorised
 
 
-def require_site_admin(caller: CurrentCaller) -> Caller:
+async def require_site_admin(caller: CurrentCaller) -> Caller:
     if not caller.is_site_admin:
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="only a site admin may do this")
     return caller
 
 
-def require_any_admin(caller: CurrentCaller) -> Caller:
+async def require_any_admin(caller: CurrentCaller) -> Caller:
     if not (caller.is_site_admin or caller.admin_of):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN, detail="only a site or program admin may do this"

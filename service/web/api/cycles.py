@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, status
+from fastapi import APIRouter, Body, Query, Response, status
 from sqlmodel import Session, select
 
 from engine.errors import UnknownArtifact
@@ -114,7 +114,7 @@ def fire(
     caller: CurrentCaller,
     scope: Works,
     body: Annotated[FireRequest | None, Body()] = None,
-) -> FireOut:
+) -> Response:
     """Fire a trigger. 409 lists every unmet gate; `step_back` needs a `reason`."""
     body = body or FireRequest()
     if body.override:
@@ -129,8 +129,10 @@ def fire(
             expected_version=body.expected_version,
             override=body.override,
         )
-    # Judged after the commit, so SQLite's write lock is not held for it.
-    return FireOut(**cycle_fields(status_after_fire(fired)), next_cycle_id=fired.next_cycle_id)
+    # Judged after the commit, so SQLite's write lock is not held for it. Validated once,
+    # here, and sent as it is: `response_model` would dump it and validate it again.
+    answer = FireOut(**cycle_fields(status_after_fire(fired)), next_cycle_id=fired.next_cycle_id)
+    return Response(answer.model_dump_json(), media_type="application/json")
 
 
 def _artifact_kind(session: Session, cycle_id: Id, kind: str, *, repeatable: bool | None) -> None:
