@@ -1,7 +1,8 @@
 """Shared learning: a team shares a finished cycle; everyone in the program reads them.
 
-Sharing and taking back end in a redirect to the team page (POST, redirect, GET); a refusal
-(no finished pass yet) comes back with its reason beside the sharing section.
+Sharing and taking back end in a redirect to the page showing the cycle (POST, redirect, GET):
+the team page for its active cycle, the cycle's own page for an earlier one; a refusal (no
+finished pass yet) comes back with its reason beside the sharing section.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from service.store.models import Program
 from service.web.deps import SessionDep, transaction
 from service.web.pages.deps import CsrfChecked, PageCaller, PageWorks, page_access
 from service.web.pages.flash import Flash, redirect_with_flash
+from service.web.pages.past_cycle import page_showing
 from service.web.pages.rendering import render
 from service.web.pages.routing import PageRoute, not_found
 from service.web.pages.sharing_view import (
@@ -27,21 +29,20 @@ from service.web.pages.sharing_view import (
     listing_context,
     parse_listing,
 )
-from service.web.pages.team import as_sentence, team_of_cycle, team_path
+from service.web.pages.team import as_sentence
 
 router = APIRouter(route_class=PageRoute)
 
 PageBrowses = Annotated[Scope, Depends(page_access(Action.BROWSE))]
 
 
-def _back(team_id: int, flash: Flash) -> Response:
-    return redirect_with_flash(f"{team_path(team_id)}#{SHARING_TARGET}", flash)
+def _back(cycle_id: int, flash: Flash) -> Response:
+    return redirect_with_flash(f"{page_showing(cycle_id)}#{SHARING_TARGET}", flash)
 
 
 @router.post("/cycles/{cycle_id}/share")
 def share_form(cycle_id: int, caller: PageCaller, _csrf: CsrfChecked, _: PageWorks) -> Response:
     """Share the cycle's latest finished pass with the other teams of the program."""
-    team_id = team_of_cycle(cycle_id)
     try:
         with transaction() as session:
             share_cycle(session=session, instance_id=cycle_id, shared_by=caller.person_id)
@@ -49,24 +50,23 @@ def share_form(cycle_id: int, caller: PageCaller, _csrf: CsrfChecked, _: PageWor
         refused = Flash(
             "refused", "The cycle was not shared.", SHARING_TARGET, (as_sentence(str(exc)),)
         )
-        return _back(team_id, refused)
+        return _back(cycle_id, refused)
     done = "Shared: the other teams of the program can now read what this cycle taught you."
-    return _back(team_id, Flash("done", done, SHARING_TARGET))
+    return _back(cycle_id, Flash("done", done, SHARING_TARGET))
 
 
 @router.post("/cycles/{cycle_id}/unshare")
 def unshare_form(cycle_id: int, _csrf: CsrfChecked, _: PageWorks) -> Response:
     """Take the cycle back out of the program's shared learning."""
-    team_id = team_of_cycle(cycle_id)
     try:
         with transaction() as session:
             unshare_cycle(session=session, instance_id=cycle_id)
     except NotFound:
         reason = "It was not shared (perhaps someone stopped sharing it meanwhile)."
         refused = Flash("refused", "Nothing to stop sharing.", SHARING_TARGET, (reason,))
-        return _back(team_id, refused)
+        return _back(cycle_id, refused)
     done = "Stopped sharing: other teams no longer see this cycle."
-    return _back(team_id, Flash("done", done, SHARING_TARGET))
+    return _back(cycle_id, Flash("done", done, SHARING_TARGET))
 
 
 @router.get("/programs/{program_id}/shared", name="shared_learning")

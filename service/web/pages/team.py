@@ -24,6 +24,7 @@ from service.web.pages.cycle_view import Draft, condition_titles, cycle_page
 from service.web.pages.deps import CsrfChecked, PageCaller, PageReads, PageWorks
 from service.web.pages.feedback_view import feedback_panels
 from service.web.pages.flash import Flash, read_flash, redirect_with_flash
+from service.web.pages.past_cycle_view import earlier_cycles
 from service.web.pages.rendering import render
 from service.web.pages.routing import PageRoute, not_found
 from service.web.pages.sharing_view import shared_path, sharing_panel
@@ -111,6 +112,12 @@ def team_context(
         "shared_href": shared_path(school.program_id),
         "profile_href": profile_path(school.id),
         "checkins": checkin_panel(session=session, caller=caller, team_id=team_id, draft=checkin),
+        "earlier": earlier_cycles(
+            session=session,
+            team_id=team_id,
+            shown_id=page.cycle_id if page is not None else None,
+            titles=condition_titles(),
+        ),
         "calendar": calendar_panel(
             team_id,
             live_calendar_links(session=session, person_id=caller.person_id),
