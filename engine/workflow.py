@@ -109,6 +109,9 @@ class Workflow:
         self.content = content
         self.artifacts = ArtifactCatalog(content)
         self._by_source = {(t.trigger, t.source): t for t in definition.transitions}
+        # Asked on every fire: kept as sets rather than found again in the definition's lists.
+        self._triggers = frozenset(definition.triggers)
+        self._final = {s.name: s.final for s in definition.states}
         self._machine = Machine(
             model=None,
             states=[s.name for s in definition.states],
@@ -170,12 +173,17 @@ class Workflow:
         return InstanceState(state=self.definition.initial)
 
     @cached_property
+    def names_signoffs(self) -> bool:
+        """Whether any transition of the definition itself asks for a coach's sign-off."""
+        return any(g.gate == SIGNOFF for t in self.definition.transitions for g in t.gates)
+
+    @cached_property
     def artifact_kinds(self) -> list[str]:
         """The artifact kinds an instance of this workflow may hold."""
         return list(dict.fromkeys(k for s in self.definition.states for k in s.requires))
 
     def is_final(self, state: str) -> bool:
-        return self.definition.state(state).final
+        return self._final[state]
 
     def stage_text(self, state: str) -> tuple[str, str]:
         """The title and goal a person reads for a state."""
@@ -192,7 +200,7 @@ class Workflow:
         return state.replace("_", " ").capitalize(), "This work is finished."
 
     def _transition(self, trigger: str, state: str) -> TransitionDef:
-        if trigger not in self.definition.triggers:
+        if trigger not in self._triggers:
             raise UnknownTrigger(trigger, self.name)
         if self.is_final(state):
             raise InstanceClosed(state)
@@ -285,7 +293,8 @@ class Workflow:
         moved = self._machine.events[trigger].trigger(holder, ctx=ctx, override=override)
         if not moved:  # the gates were checked just above, so this is a bug, not a refusal
             raise RuntimeError(f"transitions refused {trigger} from {instance.state}")
-        after = self._apply_effects(transition, replace(instance, state=holder.state), facts.today)
+        moved_to = InstanceState(holder.state, instance.iteration, instance.launched_on)
+        after = self._apply_effects(transition, moved_to, facts.today)
         details: dict[str, Any] = {}
         if overridden:
             details["overridden"] = [{"gate": u.gate, "reason": u.reason} for u in overridden]

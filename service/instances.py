@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Update, bindparam, func, insert, update
+from sqlalchemy import Connection, Update, bindparam, func, insert, inspect, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
@@ -20,7 +20,8 @@ from engine.facts import Facts
 from engine.workflow import Event, InstanceState, Outcome, StageView, Workflow
 from service.catalog import Catalog, get_catalog, pin
 from service.errors import CycleAlreadyOpen, InvalidRequest
-from service.queries import OPEN_CYCLE, gather_facts, get_instance, lock_instance
+from service.queries import OPEN_CYCLE, InstanceRow, gather_facts, get_instance, lock_instance
+from service.store.database import connection_of
 from service.store.models import (
     ArtifactRevision,
     HistoryEvent,
@@ -42,12 +43,28 @@ _APPEND_EVENT = (
 )
 
 
+class EventRow(NamedTuple):
+    """A history event as it was appended: the row's values, with no ORM entity to track."""
+
+    id: int
+    seq: int
+    instance_id: int
+    at: dt.datetime
+    actor_id: int | None
+    trigger: str
+    from_state: str | None
+    to_state: str
+    iteration: int
+    reason: str | None
+    details: dict[str, Any]
+
+
 @dataclass(frozen=True)
 class Fired:
     """A fire's result: the instance as written, its event, and what its gates now see."""
 
-    instance: WorkflowInstance
-    event: HistoryEvent
+    instance: InstanceRow
+    event: EventRow
     workflow: Workflow
     state: InstanceState
     facts: Facts
@@ -59,7 +76,10 @@ class Fired:
 
 
 def workflow_of(
-    session: Session, instance: WorkflowInstance, catalog: Catalog, digest: str | None = None
+    session: Session,
+    instance: WorkflowInstance | InstanceRow,
+    catalog: Catalog,
+    digest: str | None = None,
 ) -> Workflow:
     """The workflow this instance is pinned to (never the file as it is today).
 
@@ -80,11 +100,13 @@ def append_event(
     event: Event,
     actor_id: int | None,
     at: dt.datetime | None = None,
-) -> HistoryEvent:
+) -> EventRow:
     """Append the instance's next event in one INSERT (no ORM flush: every fire does this)."""
-    values = {
+    at = at or utcnow()
+    params = {
         "instance_id": instance_id,
-        "at": at or utcnow(),
+        "of_instance": instance_id,
+        "at": at,
         "actor_id": actor_id,
         "trigger": event.trigger,
         "from_state": event.from_state,
@@ -93,10 +115,20 @@ def append_event(
         "reason": event.reason,
         "details": event.details,
     }
-    params = {**values, "of_instance": instance_id}
-    row_id, seq = session.connection().execute(_APPEND_EVENT, params).one()
-    # Built without validation: the row was just written from these values (ten times faster).
-    return HistoryEvent.model_construct(id=row_id, seq=seq, **values)
+    row_id, seq = connection_of(session).execute(_APPEND_EVENT, params).one()
+    return EventRow(
+        row_id,
+        seq,
+        instance_id,
+        at,
+        actor_id,
+        event.trigger,
+        event.from_state,
+        event.to_state,
+        event.iteration,
+        event.reason,
+        event.details,
+    )
 
 
 def start_instance(
@@ -179,24 +211,63 @@ def _versioned_update(columns: tuple[str, ...]) -> Update:
     )
 
 
+_INSTANCES = WorkflowInstance.__table__
+_INSTANCE_MAPPER = inspect(WorkflowInstance)
+_CURRENT_VERSION = select(_INSTANCES.c.version).where(_INSTANCES.c.id == bindparam("row_id"))
+
+
+def _refuse_stale(expected: int | None, seen: int) -> None:
+    """Refuse a writer who read an earlier version than the one now locked."""
+    if expected is not None and expected != seen:
+        raise ConcurrentChange(expected, seen)
+
+
+def _write_next_version(
+    connection: Connection, instance_id: int | None, seen: int, values: dict[str, Any]
+) -> None:
+    """Write `values` and version `seen + 1`, or refuse if the row is no longer at `seen`."""
+    params = {f"new_{c}": value for c, value in values.items()}
+    result = connection.execute(
+        _versioned_update(tuple(values)),
+        {**params, "row_id": instance_id, "seen": seen, "next_version": seen + 1},
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        now_at = connection.execute(_CURRENT_VERSION, {"row_id": instance_id}).scalar_one()
+        raise ConcurrentChange(seen, now_at)
+
+
+def advance_version(
+    session: Session, instance: InstanceRow, values: dict[str, Any], expected: int | None
+) -> InstanceRow:
+    """Write `values` and the next version, if the instance is still at the version we read.
+
+    Returns the row as it now stands in the database.
+    """
+    _refuse_stale(expected, instance.version)
+    _write_next_version(connection_of(session), instance.id, instance.version, values)
+    written = {**values, "version": instance.version + 1}
+    # The session may hold this instance as an entity it loaded earlier: keep that one true too.
+    key = _INSTANCE_MAPPER.identity_key_from_primary_key((instance.id,))
+    loaded = session.identity_map.get(key)
+    if loaded is not None:
+        _mirror(loaded, written)
+    return instance._replace(**written)
+
+
 def bump_version(
     session: Session, instance: WorkflowInstance, values: dict[str, Any], expected: int | None
 ) -> None:
-    """Write `values` and the next version, if the instance is still at the version we read."""
+    """`advance_version` for an ORM entity: the entity then mirrors what was written."""
     seen = instance.version
-    if expected is not None and expected != seen:
-        raise ConcurrentChange(expected, seen)
-    params = {f"new_{c}": value for c, value in values.items()}
-    result = session.connection().execute(
-        _versioned_update(tuple(values)),
-        {**params, "row_id": instance.id, "seen": seen, "next_version": seen + 1},
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        session.refresh(instance)
-        raise ConcurrentChange(seen, instance.version)
-    # Mirror what was written without a reload and without marking the row dirty again.
-    for name, value in {**values, "version": seen + 1}.items():
-        set_committed_value(instance, name, value)
+    _refuse_stale(expected, seen)
+    _write_next_version(connection_of(session), instance.id, seen, values)
+    _mirror(instance, {**values, "version": seen + 1})
+
+
+def _mirror(entity: WorkflowInstance, written: dict[str, Any]) -> None:
+    """Copy what was written onto the entity, without a reload and without marking it dirty."""
+    for name, value in written.items():
+        set_committed_value(entity, name, value)
 
 
 def save_artifact(
@@ -246,7 +317,7 @@ def save_artifact(
         if artifact.spec.repeatable and last == 0:
             raise InvalidRequest(f"{kind} has no record {item} to revise")
         revision = last + 1
-    bump_version(session, instance, {}, expected_version)
+    instance = advance_version(session, instance, {}, expected_version)
     row = ArtifactRevision(
         instance_id=instance_id,
         iteration=instance.iteration,
@@ -276,32 +347,30 @@ def fire_trigger(
 ) -> Fired:
     """Lock the instance, ask the engine, and write the new state with its history event."""
     catalog = catalog or get_catalog()
-    instance, digest = lock_instance(session=session, instance_id=instance_id)
-    if expected_version is not None and expected_version != instance.version:
-        raise ConcurrentChange(expected_version, instance.version)
-    workflow = workflow_of(session, instance, catalog, digest)
+    locked, digest = lock_instance(session=session, instance_id=instance_id)
+    _refuse_stale(expected_version, locked.version)  # before judging the gates: it is moot
+    workflow = workflow_of(session, locked, catalog, digest)
     now = now or utcnow()
     facts = gather_facts(
-        session=session, instance=instance, workflow=workflow, reason=reason, today=now.date()
+        session=session, instance=locked, workflow=workflow, reason=reason, today=now.date()
     )
-    current = InstanceState(instance.state, instance.iteration, instance.launched_on)
+    current = InstanceState(locked.state, locked.iteration, locked.launched_on)
     outcome = workflow.fire(trigger, current, facts, override=override)
-    bump_version(
+    instance = advance_version(
         session,
-        instance,
+        locked,
         {
             "state": outcome.instance.state,
             "iteration": outcome.instance.iteration,
             "launched_on": outcome.instance.launched_on,
             "entered_at": now,
         },
-        expected_version,
+        None,  # checked above; the row lock holds the version since
     )
     next_cycle = _follow_up(session, instance, outcome, facts.artifacts, actor_id, catalog, now)
     event = outcome.event
     if next_cycle is not None:
         event = replace(event, details={**event.details, "next_cycle_id": next_cycle.id})
-    assert instance.id is not None
     row = append_event(session, instance.id, event, actor_id, now)
     if outcome.instance.iteration != current.iteration:  # a new iteration owes everything anew
         facts = gather_facts(
@@ -314,7 +383,7 @@ def fire_trigger(
 
 def _follow_up(
     session: Session,
-    instance: WorkflowInstance,
+    instance: InstanceRow,
     outcome: Outcome,
     artifacts: Any,
     actor_id: int | None,

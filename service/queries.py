@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Select, bindparam, func
+from sqlalchemy import Connection, Select, bindparam, func
 from sqlmodel import Session, col, select
 
 from engine.facts import CycleProgress, Facts
 from engine.workflow import Workflow
 from service.errors import NotFound
+from service.store.database import connection_of
 from service.store.models import (
     ArtifactRevision,
     HistoryEvent,
@@ -26,14 +27,38 @@ from service.store.models import (
 
 OPEN_CYCLE = (WorkflowInstance.kind == "cycle") & (WorkflowInstance.state != "closed")
 
+
+class InstanceRow(NamedTuple):
+    """An instance's columns as a writer locked them: a plain row, with no ORM entity to track.
+
+    It reads like a `WorkflowInstance` (but for `created_at`, which no writer needs); a write
+    returns a new one (`_replace`) with what it wrote.
+    """
+
+    id: int
+    definition_id: int
+    kind: str
+    workflow: str
+    team_id: int | None
+    school_id: int | None
+    condition: str | None
+    state: str
+    iteration: int
+    launched_on: dt.date | None
+    version: int
+    entered_at: dt.datetime
+
+
 # The statements every fire runs, built once: SQLAlchemy then memoises each one's cache key,
 # which it would otherwise work out afresh, along with the statement, on every request.
-# Those that read columns name the tables, not the entities, to skip the ORM's result setup.
+# They name the tables, not the entities, and run on the session's connection, so no ORM
+# entity is loaded, tracked or flushed on the way.
+_INSTANCES, _DEFINITIONS = WorkflowInstance.__table__, StoredDefinition.__table__
 _LOCK_INSTANCE = (
-    select(WorkflowInstance, StoredDefinition.digest)
-    .join(StoredDefinition, StoredDefinition.id == WorkflowInstance.definition_id)
-    .where(WorkflowInstance.id == bindparam("instance_id"))
-    .with_for_update(of=WorkflowInstance)
+    select(*(_INSTANCES.c[name] for name in InstanceRow._fields), _DEFINITIONS.c.digest)
+    .join(_DEFINITIONS, _DEFINITIONS.c.id == _INSTANCES.c.definition_id)
+    .where(_INSTANCES.c.id == bindparam("instance_id"))
+    .with_for_update(of=_INSTANCES)
 )
 _REVISIONS = ArtifactRevision.__table__.c
 _ITERATION_REVISIONS = (
@@ -65,12 +90,13 @@ def get_instance(*, session: Session, instance_id: int, lock: bool = False) -> W
     return instance
 
 
-def lock_instance(*, session: Session, instance_id: int) -> tuple[WorkflowInstance, str]:
+def lock_instance(*, session: Session, instance_id: int) -> tuple[InstanceRow, str]:
     """The instance, row-locked for a write, with the digest of the body it is pinned to."""
-    row = session.exec(_LOCK_INSTANCE, params={"instance_id": instance_id}).first()
+    session.flush()  # what the caller added is written first, as autoflush would (free if none)
+    row = connection_of(session).execute(_LOCK_INSTANCE, {"instance_id": instance_id}).first()
     if row is None:
         raise NotFound("cycle", instance_id)
-    return row[0], row[1]
+    return InstanceRow(*row[:-1]), row[-1]
 
 
 def current_revisions(
@@ -223,7 +249,11 @@ def split_documents(
 
 def team_signoff_triggers(*, session: Session, team_id: int) -> frozenset[str]:
     """The triggers the team's program wants a coach to sign off."""
-    triggers = session.connection().execute(_TEAM_SIGNOFF_TRIGGERS, {"team_id": team_id}).scalar()
+    return _signoff_triggers(connection_of(session), team_id)
+
+
+def _signoff_triggers(connection: Connection, team_id: int) -> frozenset[str]:
+    triggers = connection.execute(_TEAM_SIGNOFF_TRIGGERS, {"team_id": team_id}).scalar()
     return frozenset(str(t) for t in triggers or ())
 
 
@@ -241,7 +271,7 @@ def signed_off_revisions(*, session: Session, instance_id: int, iteration: int) 
 def gather_facts(
     *,
     session: Session,
-    instance: WorkflowInstance,
+    instance: WorkflowInstance | InstanceRow,
     workflow: Workflow,
     reason: str | None = None,
     today: dt.date | None = None,
@@ -250,13 +280,10 @@ def gather_facts(
     assert instance.id is not None
     # Core statements go straight to the session's connection (its transaction), skipping the
     # ORM's per-statement work; every writer here flushes its rows, so none is pending.
-    rows = (
-        session.connection()
-        .execute(
-            _ITERATION_REVISIONS, {"instance_id": instance.id, "iteration": instance.iteration}
-        )
-        .all()
-    )
+    connection = connection_of(session)
+    rows = connection.execute(
+        _ITERATION_REVISIONS, {"instance_id": instance.id, "iteration": instance.iteration}
+    ).all()
     # Later revisions overwrite earlier ones: what remains is the current one.
     current = {(kind, item): (number, body) for kind, item, number, body in rows}
     artifacts, records, numbers = split_documents(workflow, current)
@@ -266,11 +293,8 @@ def gather_facts(
     signoff_triggers: frozenset[str] = frozenset()
     signed_off: dict[str, int] = {}
     if instance.kind == "cycle" and instance.team_id is not None:
-        signoff_triggers = team_signoff_triggers(session=session, team_id=instance.team_id)
-        named = any(
-            g.gate == "coach_signoff" for t in workflow.definition.transitions for g in t.gates
-        )
-        if signoff_triggers or named:  # most programs ask for none: skip the read
+        signoff_triggers = _signoff_triggers(connection, instance.team_id)
+        if signoff_triggers or workflow.names_signoffs:  # most programs ask for none: skip the read
             signed_off = signed_off_revisions(
                 session=session, instance_id=instance.id, iteration=instance.iteration
             )

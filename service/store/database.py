@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlmodel import Session
 
 from service.settings import get_settings
@@ -102,19 +102,53 @@ def _engine_for(url: str) -> Engine:
     )
 
 
+@cache
 def writing(engine: Engine) -> Engine:
-    """The engine as a writing transaction uses it (on SQLite: queued, BEGIN IMMEDIATE)."""
+    """The engine as a writing transaction uses it (on SQLite: queued, BEGIN IMMEDIATE).
+
+    Made once per engine: deriving it costs a writing transaction as much as its first statement.
+    """
     return engine.execution_options(**{_WRITE: True})
 
 
 @contextmanager
 def unit_of_work(engine: Engine, *, write: bool = True) -> Iterator[Session]:
-    """A session whose work is committed once on success and rolled back on any error."""
-    bind = writing(engine) if write else engine
-    with Session(bind=bind, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    """A session whose work is committed once on success and rolled back on any error.
+
+    A writing unit begins its transaction at once (on SQLite: queues for the writer there) on
+    a connection of its own, and binds the session to it: Core statements run straight on
+    that connection (`connection_of`), skipping the ORM's transaction bookkeeping (some 30 us
+    a unit, a tenth of a fire), and ORM work in the unit joins the same transaction. A
+    reading unit connects only when first used, so a request's read-only session holds no
+    pooled connection until it reads.
+    """
+    if not write:
+        with Session(bind=engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+        return
+    # rollback_only: the session's rollback (after a failed flush) ends the whole transaction;
+    # its commit and close leave the connection's transaction to this block.
+    with (
+        writing(engine).connect() as connection,
+        connection.begin(),
+        Session(
+            bind=connection, expire_on_commit=False, join_transaction_mode="rollback_only"
+        ) as session,
+    ):
+        yield session
+        session.flush()
+
+
+def connection_of(session: Session) -> Connection:
+    """The connection the session's transaction runs on, for Core statements in it.
+
+    A writing unit of work's session is bound to that connection; any other session
+    begins its transaction, as `session.connection()` does.
+    """
+    bind = session.bind
+    return bind if isinstance(bind, Connection) else session.connection()
