@@ -144,10 +144,11 @@ def test_reasons_with_markup_stay_text_in_the_history(page: Page, live_server: L
     sign_in(page, member)
 
     # The reason for choosing a condition is the first entry in the history.
-    page.get_by_label("Condition", exact=True).select_option(label="Vision and strategy")
-    page.get_by_label("Greatest need", exact=True).check()
-    page.get_by_label("Reason", exact=True).fill(SVG)
-    page.get_by_role("button", name="Start the cycle").click()
+    choice = page.locator("form.choose-form")
+    choice.get_by_label("Condition", exact=True).select_option(label="Vision and strategy")
+    choice.get_by_label("Greatest need", exact=True).check()
+    choice.get_by_label("Reason", exact=True).fill(SVG)
+    choice.get_by_role("button", name="Start the cycle").click()
     expect(page.get_by_role("status")).to_have_text("Started a cycle on Vision and strategy.")
 
     write_theory_of_action(live_server.db, current_cycle(live_server.db, member.team_id))

@@ -5,19 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from service.catalog import get_catalog
 from service.errors import InvalidRequest
+from service.onboarding import SELF_ASSESSMENT
 from service.queries import current_revisions
 from service.store.models import WorkflowInstance
 from service.surveys.school_scores import latest_school_scores
 from service.surveys.suggestions import Suggestion, Suggestions, shown
-from service.web.pages.artifact_forms import humanise
+from service.web.pages.artifact_forms import ArtifactForm, build_form, humanise
 from service.web.pages.cycle_view import condition_titles
-
-SELF_ASSESSMENT = "self_assessment"
 
 
 @dataclass(frozen=True)
@@ -74,12 +74,27 @@ class SurveyScores:
 
 
 @dataclass(frozen=True)
+class AssessmentDraft:
+    """The self-assessment form as submitted, and what was wrong with it."""
+
+    data: Mapping[str, Any]
+    errors: Mapping[str, str]
+    message: str
+
+
+@dataclass(frozen=True)
 class ChoosePanel:
     conditions: tuple[ConditionChoice, ...]
     bases: tuple[Basis, ...]
     assessed_on: dt.datetime | None
     draft: ChoiceDraft
     survey: SurveyScores
+    assessment: ArtifactForm | None = None
+    """The form to rate the school, for those who work on the team."""
+
+
+def self_assessment_path(team_id: int) -> str:
+    return f"/teams/{team_id}/self-assessment"
 
 
 def bases() -> dict[str, str]:
@@ -162,10 +177,31 @@ def survey_scores(*, session: Session, school_id: int) -> SurveyScores:
     )
 
 
+def _assessment_form(
+    team_id: int, ratings: list[dict[str, str]], draft: AssessmentDraft | None
+) -> ArtifactForm:
+    """The self-assessment form, holding the latest ratings (or what was just refused)."""
+    return build_form(
+        spec=get_catalog().content.artifacts[SELF_ASSESSMENT],
+        action=self_assessment_path(team_id),
+        id_prefix="self-assessment",
+        data=draft.data if draft else {"ratings": ratings},
+        conditions=condition_titles(),
+        errors=draft.errors if draft else None,
+        message=draft.message if draft else None,
+    )
+
+
 def choose_panel(
-    *, session: Session, team_id: int, school_id: int, draft: ChoiceDraft | None = None
+    *,
+    session: Session,
+    team_id: int,
+    school_id: int,
+    can_work: bool,
+    draft: ChoiceDraft | None = None,
+    assessment: AssessmentDraft | None = None,
 ) -> ChoosePanel:
-    """The seven conditions with the team's ratings on each, its school's scores, and the form."""
+    """The seven conditions with the team's ratings on each, its school's scores, and the forms."""
     content = get_catalog().content
     ratings, assessed_on = latest_ratings(session=session, team_id=team_id)
     conditions = tuple(
@@ -194,4 +230,5 @@ def choose_panel(
         assessed_on=assessed_on,
         draft=draft or ChoiceDraft(),
         survey=survey_scores(session=session, school_id=school_id),
+        assessment=_assessment_form(team_id, ratings, assessment) if can_work else None,
     )

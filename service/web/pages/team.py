@@ -19,7 +19,7 @@ from service.web.deps import SessionDep, brief_read, transaction
 from service.web.pages import cookies
 from service.web.pages.calendar_view import calendar_panel
 from service.web.pages.checkin_view import CheckinDraft, checkin_panel
-from service.web.pages.choose_view import ChoiceDraft, bases, choose_panel
+from service.web.pages.choose_view import AssessmentDraft, ChoiceDraft, bases, choose_panel
 from service.web.pages.cycle_view import Draft, condition_titles, cycle_page
 from service.web.pages.deps import CsrfChecked, PageCaller, PageReads, PageWorks
 from service.web.pages.feedback_view import feedback_panels
@@ -63,6 +63,7 @@ def team_context(
     choice: ChoiceDraft | None = None,
     checkin: CheckinDraft | None = None,
     calendar_url: str | None = None,
+    assessment: AssessmentDraft | None = None,
 ) -> dict[str, Any]:
     """The team page: its cycle in full, or the choice of a condition when none is open.
 
@@ -105,7 +106,12 @@ def team_context(
         if page is not None and cycle is not None
         else None,
         "choose": choose_panel(
-            session=session, team_id=team_id, school_id=status.team.school_id, draft=choice
+            session=session,
+            team_id=team_id,
+            school_id=status.team.school_id,
+            can_work=can_work,
+            draft=choice,
+            assessment=assessment,
         )
         if needs_choice
         else None,
