@@ -88,17 +88,25 @@ class _Holder:
         self.state = state
 
 
+Verdicts = dict[GateRef, str | None]
+"""Each gate of a transition as it applies now: None when it holds, else the reason it does not."""
+
+
 class _GateCondition:
-    """A gate as a `transitions` condition; overridden transitions skip the check."""
+    """A gate as a `transitions` condition: it holds if the fire judged it met, or overrides it.
+
+    The fire judges every gate once, before it asks the machine (it must list each unmet
+    one with its reason), and hands the machine those verdicts rather than judging again.
+    """
 
     def __init__(self, ref: GateRef) -> None:
         self.ref = ref
-        self.check = REGISTRY[ref.gate].check
 
     def __call__(self, event: EventData) -> bool:
         if event.kwargs["override"]:
             return True
-        return self.check(event.kwargs["ctx"], self.ref.arg) is None
+        verdicts: Verdicts = event.kwargs["verdicts"]
+        return verdicts[self.ref] is None
 
 
 class Workflow:
@@ -219,12 +227,14 @@ class Workflow:
         current revision of each document its `complete:` gates name.
         """
         transition = self._transition(trigger, instance.state)
+        return _unmet(self._judge(transition, instance, facts))
+
+    def _judge(self, transition: TransitionDef, instance: InstanceState, facts: Facts) -> Verdicts:
         ctx = self._context(instance, facts)
-        return [
-            Unmet(ref.label(), reason)
+        return {
+            ref: REGISTRY[ref.gate].check(ctx, ref.arg)
             for ref in self.gates(transition, facts.signoff_triggers)
-            if (reason := REGISTRY[ref.gate].check(ctx, ref.arg)) is not None
-        ]
+        }
 
     def required(self, instance: InstanceState, facts: Facts) -> tuple[ArtifactStatus, ...]:
         """The status of each document the instance's state requires (a view without gates)."""
@@ -271,12 +281,14 @@ class Workflow:
         """Move the instance, or raise the refusal that explains why not.
 
         `override` (for overridable transitions only) passes unmet gates, which
-        are then listed in the event; it still needs a written reason. The shared
-        machine knows only the definition's gates, so the sign-offs a program adds
-        are enforced here, through `unmet`, before the machine is asked.
+        are then listed in the event; it still needs a written reason. Every gate is
+        judged once, here: the shared machine knows only the definition's gates, so the
+        sign-offs a program adds are enforced before it is asked, and its conditions
+        read the same verdicts.
         """
         transition = self._transition(trigger, instance.state)
-        unmet = self.unmet(trigger, instance, facts)
+        verdicts = self._judge(transition, instance, facts)
+        unmet = _unmet(verdicts)
         overridden: list[Unmet] = []
         if override:
             if not transition.overridable:
@@ -289,8 +301,7 @@ class Workflow:
         if unmet:
             raise GatesUnmet(trigger, unmet)
         holder = _Holder(instance.state)
-        ctx = self._context(instance, facts)
-        moved = self._machine.events[trigger].trigger(holder, ctx=ctx, override=override)
+        moved = self._machine.events[trigger].trigger(holder, verdicts=verdicts, override=override)
         if not moved:  # the gates were checked just above, so this is a bug, not a refusal
             raise RuntimeError(f"transitions refused {trigger} from {instance.state}")
         moved_to = InstanceState(holder.state, instance.iteration, instance.launched_on)
@@ -370,6 +381,10 @@ class Workflow:
         if highlight is not None:
             graph.set_node_style(highlight, "active")
         return graph.get_graph(title=self.definition.title).source
+
+
+def _unmet(verdicts: Verdicts) -> list[Unmet]:
+    return [Unmet(ref.label(), reason) for ref, reason in verdicts.items() if reason is not None]
 
 
 _compiled: dict[tuple[str, str], Workflow] = {}
