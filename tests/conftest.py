@@ -6,6 +6,7 @@ PostgreSQL tests are skipped when no server answers, unless IMPROVE_REQUIRE_POST
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -14,11 +15,13 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from service_clock import freeze_service_clock
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from service.store.database import get_engine
 from service.store.migrate import upgrade
+from service.store.models import utcnow
 
 POSTGRES_URL = os.environ.get(
     "IMPROVE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -107,3 +110,13 @@ def new_module_database(
 def empty_database_url(request: pytest.FixtureRequest, new_database: Callable[[str], str]) -> str:
     """An empty, unmigrated database of each kind, new for the test."""
     return new_database(request.param)
+
+
+@pytest.fixture
+def now(monkeypatch: pytest.MonkeyPatch) -> dt.datetime:
+    """The instant the test starts, at which the service's clock stands still for the test.
+
+    A test that compares dates with what the app judges by "today" takes its dates from this,
+    so a run that crosses midnight cannot split the two.
+    """
+    return freeze_service_clock(monkeypatch, utcnow())

@@ -1,6 +1,7 @@
 """A small state program for the program pages' tests, every figure of it worked out by hand.
 
-Times count back from now, since the pages judge schedules and stalls by today's date.
+Times count back from the service's clock, since the pages judge schedules and stalls by
+today's date: a test that compares with a page holds that clock still (the `now` fixture).
 """
 
 from __future__ import annotations
@@ -25,9 +26,6 @@ from service.organisation import add_school, add_team, create_program
 from service.store.database import unit_of_work
 from service.store.models import utcnow
 
-NOW = utcnow()
-TODAY = NOW.date()
-
 
 @dataclass(frozen=True)
 class SmallProgram:
@@ -39,7 +37,7 @@ class SmallProgram:
 
 
 def days_ago(days: float) -> dt.datetime:
-    return NOW - dt.timedelta(days=days)
+    return utcnow() - dt.timedelta(days=days)
 
 
 def _school(db: Engine, program_id: int, name: str, *teams: str) -> tuple[int, list[int]]:
@@ -57,7 +55,7 @@ def _enrol(db: Engine, school_id: int, started: int) -> None:
             session=session,
             school_id=school_id,
             cohort="2025 cohort",
-            started_on=TODAY - dt.timedelta(days=started),
+            started_on=utcnow().date() - dt.timedelta(days=started),
             actor_id=None,
         )
 

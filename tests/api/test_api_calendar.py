@@ -26,7 +26,6 @@ from service.store.database import unit_of_work
 from service.store.models import TeamMembership
 
 TRICKY = 'Plan, review; repeat\nthen <script>alert("x")</script> \\ done'
-TODAY = dt.date.today()
 
 
 def _item(action: str, due: dt.date, status: str = "planned") -> dict[str, Any]:
@@ -72,14 +71,15 @@ def _events(response: Response) -> list[tuple[str, dt.date, str, str]]:
     )
 
 
-def test_the_feed_holds_exactly_the_due_dates_and_the_check_ins(api: Api) -> None:
+def test_the_feed_holds_exactly_the_due_dates_and_the_check_ins(api: Api, now: dt.datetime) -> None:
+    today = now.date()
     org = new_org(api.db)
     member, coach = member_of(api, org.team_id), coach_of(api, org.team_id)
-    first, second = TODAY + dt.timedelta(days=7), TODAY + dt.timedelta(days=21)
+    first, second = today + dt.timedelta(days=7), today + dt.timedelta(days=21)
     cycle_id = _planning(
         member, org.team_id, _item("Schedule it", first), _item("Review it", second, "doing")
     )
-    checkin = {"date": TODAY.isoformat(), "mode": "in_person", "next_steps": "Send the draft."}
+    checkin = {"date": today.isoformat(), "mode": "in_person", "next_steps": "Send the draft."}
     assert coach.post(f"/api/teams/{org.team_id}/checkins", json=checkin).status_code == 201
 
     response = _feed(api, _link(member, org.team_id))
@@ -88,7 +88,7 @@ def test_the_feed_holds_exactly_the_due_dates_and_the_check_ins(api: Api) -> Non
     evidence = "How we will know it worked: On the timetable."
     assert [event[:3] for event in _events(response)] == sorted(
         [
-            ("Check-in (in person)", TODAY, "Next steps: Send the draft."),
+            ("Check-in (in person)", today, "Next steps: Send the draft."),
             ("Due: Review it (Principal)", second, f"{evidence}\nStatus: doing"),
             ("Due: Schedule it (Principal)", first, f"{evidence}\nStatus: planned"),
         ]
@@ -101,25 +101,27 @@ def test_the_feed_holds_exactly_the_due_dates_and_the_check_ins(api: Api) -> Non
     }
 
 
-def test_a_coach_subscribes_too(api: Api) -> None:
+def test_a_coach_subscribes_too(api: Api, now: dt.datetime) -> None:
+    today = now.date()
     org = new_org(api.db)
-    _planning(member_of(api, org.team_id), org.team_id, _item("Schedule it", TODAY))
+    _planning(member_of(api, org.team_id), org.team_id, _item("Schedule it", today))
     coach = coach_of(api, org.team_id)
 
     (event,) = _events(_feed(api, _link(coach, org.team_id)))
 
-    assert event[:2] == ("Due: Schedule it (Principal)", TODAY)
+    assert event[:2] == ("Due: Schedule it (Principal)", today)
 
 
-def test_uids_stay_the_same_across_fetches_and_edits(api: Api) -> None:
+def test_uids_stay_the_same_across_fetches_and_edits(api: Api, now: dt.datetime) -> None:
+    today = now.date()
     org = new_org(api.db)
     member = member_of(api, org.team_id)
-    cycle_id = _planning(member, org.team_id, _item("Schedule it", TODAY))
+    cycle_id = _planning(member, org.team_id, _item("Schedule it", today))
     url = _link(member, org.team_id)
     before = _feed(api, url)
     again = _feed(api, url)
     put_artifact(
-        member, cycle_id, "action_timeline", {"items": [_item("Schedule it twice", TODAY)]}
+        member, cycle_id, "action_timeline", {"items": [_item("Schedule it twice", today)]}
     )
     after = _feed(api, url)
 
@@ -129,10 +131,11 @@ def test_uids_stay_the_same_across_fetches_and_edits(api: Api) -> None:
     assert [(e[0], e[3]) for e in _events(after)] == [("Due: Schedule it twice (Principal)", uid)]
 
 
-def test_special_characters_in_an_action_are_escaped(api: Api) -> None:
+def test_special_characters_in_an_action_are_escaped(api: Api, now: dt.datetime) -> None:
+    today = now.date()
     org = new_org(api.db)
     member = member_of(api, org.team_id)
-    _planning(member, org.team_id, _item(TRICKY, TODAY))
+    _planning(member, org.team_id, _item(TRICKY, today))
 
     response = _feed(api, _link(member, org.team_id))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from api_helpers import (
     Api,
     coach_of,
@@ -15,12 +16,15 @@ from api_helpers import (
     start_cycle,
 )
 
-TODAY = dt.date.today().isoformat()
+from service.store.models import utcnow
+
+# Check-ins are judged by today's date: the service's clock stands still in each test.
+pytestmark = pytest.mark.usefixtures("now")
 
 
 def _checkin(**changes: object) -> dict[str, object]:
     return {
-        "date": TODAY,
+        "date": utcnow().date().isoformat(),
         "mode": "virtual",
         "notes": "Walked through the purpose map.",
         "next_steps": "Send the exit ticket draft by Friday.",
@@ -70,7 +74,9 @@ def test_the_caseload_filters_by_flag_condition_state_and_phase(api: Api) -> Non
     assert coach.get("/api/coach/caseload", params={"flag": "nonsense"}).status_code == 422
 
 
-def test_a_logged_checkin_clears_the_flag_and_the_team_sees_its_next_steps(api: Api) -> None:
+def test_a_logged_checkin_clears_the_flag_and_the_team_sees_its_next_steps(
+    api: Api, now: dt.datetime
+) -> None:
     org = new_org(api.db)
     coach = coach_of(api, org.team_id)
     member = member_of(api, org.team_id)
@@ -81,18 +87,18 @@ def test_a_logged_checkin_clears_the_flag_and_the_team_sees_its_next_steps(api: 
     assert logged.status_code == 201, logged.text
     assert logged.json()["attendees"] == ["Principal", "Grade 6 lead"]
     (row,) = coach.get("/api/coach/caseload").json()["rows"]
-    assert row["flags"] == [] and row["last_checkin"] == TODAY
+    assert row["flags"] == [] and row["last_checkin"] == now.date().isoformat()
     (seen,) = member.get(f"/api/teams/{org.team_id}/checkins").json()
     assert seen["next_steps"] == "Send the exit ticket draft by Friday."
 
 
-def test_checkins_are_refused_with_a_reason_for_bad_input(api: Api) -> None:
+def test_checkins_are_refused_with_a_reason_for_bad_input(api: Api, now: dt.datetime) -> None:
     org = new_org(api.db)
     coach = coach_of(api, org.team_id)
     url = f"/api/teams/{org.team_id}/checkins"
     assert coach.post(url, json=_checkin(mode="carrier pigeon")).status_code == 422
     assert coach.post(url, json=_checkin(date="24/11/2026")).status_code == 422
-    future = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    future = (now.date() + dt.timedelta(days=3)).isoformat()
     refused = coach.post(url, json=_checkin(date=future))
     assert refused.status_code == 422 and "future" in refused.json()["detail"]
 

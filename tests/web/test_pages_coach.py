@@ -22,7 +22,8 @@ from service.web.api.coaching import CYCLE_STATES
 from service.web.pages.caseload_view import FLAG_LABELS
 from service.web.pages.checkin_view import MODE_LABELS
 
-TODAY = utcnow().date()
+# The caseload judges by today's date: the service's clock stands still in each test (conftest.now).
+pytestmark = pytest.mark.usefixtures("now")
 
 
 def team_in(
@@ -43,12 +44,12 @@ def team_in(
             condition=condition,
             reason="greatest_need: set up by the test",
             actor_id=None,
-            now=dt.datetime.now(dt.UTC) - dt.timedelta(days=quiet_days),
+            now=utcnow() - dt.timedelta(days=quiet_days),
         )
         return team.team_id, cycle.id or 0
 
 
-def checked_in(db: Engine, team_id: int, on: dt.date = TODAY, next_steps: str = "") -> None:
+def checked_in(db: Engine, team_id: int, on: dt.date, next_steps: str = "") -> None:
     with unit_of_work(db) as session:
         author = create_person(session=session, email=f"{uuid.uuid4().hex}@c.org", name="Kim")
         log_checkin(
@@ -60,7 +61,6 @@ def checked_in(db: Engine, team_id: int, on: dt.date = TODAY, next_steps: str = 
             notes="Looked at the data together.",
             next_steps=next_steps,
             attendees=["Principal"],
-            today=TODAY,
         )
 
 
@@ -82,7 +82,7 @@ def overdue_action(db: Engine, cycle_id: int) -> None:
 
 
 @pytest.fixture
-def caseload(web_db: Engine) -> dict[str, int]:
+def caseload(web_db: Engine, now: dt.datetime) -> dict[str, int]:
     """Three teams: one quiet for 40 days, one with an overdue action, one doing fine."""
     stalled, _ = team_in(web_db, "shared-influence", name="Birch team", quiet_days=40)
     overdue, overdue_cycle = team_in(web_db, "vision-and-strategy", name="Cedar team")
@@ -90,7 +90,7 @@ def caseload(web_db: Engine) -> dict[str, int]:
     fine, _ = team_in(web_db, "vision-and-strategy", name="Alder team", quiet_days=2)
     in_designing_phase(web_db, fine)
     for team_id in (overdue, fine):
-        checked_in(web_db, team_id)
+        checked_in(web_db, team_id, now.date())
     return {"stalled": stalled, "overdue": overdue, "fine": fine}
 
 
@@ -99,7 +99,7 @@ def coach_of(db: Engine, *team_ids: int) -> str:
 
 
 def test_the_caseload_shows_each_team_worst_first_in_readable_words(
-    client: TestClient, web_db: Engine, caseload: dict[str, int]
+    client: TestClient, web_db: Engine, caseload: dict[str, int], now: dt.datetime
 ) -> None:
     signed_in(client, coach_of(web_db, *caseload.values()))
 
@@ -124,7 +124,7 @@ def test_the_caseload_shows_each_team_worst_first_in_readable_words(
     assert [(i.action, i.owner, i.due) for i in overdue.overdue] == [
         ("Schedule it", "Principal", dt.date(2020, 1, 15))
     ]
-    assert (fine.flags, fine.phase, fine.last_checkin) == ((), "Designing", TODAY)
+    assert (fine.flags, fine.phase, fine.last_checkin) == ((), "Designing", now.date())
     assert {c.flag: c.count for c in page.context["counts"]} == {
         "stalled": 1,
         "overdue": 1,
@@ -314,27 +314,34 @@ def test_every_checkin_mode_has_a_label() -> None:
     assert set(FLAG_LABELS) == {"stalled", "overdue", "checkin_due"}
 
 
-def _checkin(**changes: str) -> dict[str, str]:
-    return {
-        "held_on": TODAY.isoformat(),
+def _checkin(**changes: str | dt.timedelta) -> dict[str, str]:
+    """The check-in form's fields; a date given as a timedelta is that far from today."""
+    fields: dict[str, str | dt.timedelta] = {
+        "held_on": dt.timedelta(0),
         "mode": "in_person",
         "notes": "Walked the data wall.",
         "next_steps": "Share the survey results with staff.",
         "attendees": "Principal\n\n  Grade 7 lead  \n",
         **changes,
     }
+    today = utcnow().date()
+    return {
+        name: (today + value).isoformat() if isinstance(value, dt.timedelta) else value
+        for name, value in fields.items()
+    }
 
 
 def test_a_coach_logs_a_checkin_and_the_team_sees_it_with_its_next_steps(
-    client: TestClient, web_db: Engine
+    client: TestClient, web_db: Engine, now: dt.datetime
 ) -> None:
+    today = now.date()
     team_id, _ = team_in(web_db)
     coach = coach_of(web_db, team_id)
     member = new_person(web_db, name="Mo Member", member_of=(team_id,))
     signed_in(client, coach)
     page = client.get(f"/teams/{team_id}")
     form = page.context["checkins"].form
-    assert form is not None and form.values["held_on"] == TODAY.isoformat()
+    assert form is not None and form.values["held_on"] == today.isoformat()
 
     posted = client.post(
         f"/teams/{team_id}/checkins",
@@ -347,22 +354,24 @@ def test_a_coach_logs_a_checkin_and_the_team_sees_it_with_its_next_steps(
     seen_by_member = client.get(f"/teams/{team_id}")
 
     assert (posted.status_code, posted.headers["location"]) == (303, f"/teams/{team_id}#checkins")
-    assert after.context["flash"].message == f"Logged the check-in of {TODAY:%d %b %Y}."
+    assert after.context["flash"].message == f"Logged the check-in of {today:%d %b %Y}."
     [entry] = after.context["checkins"].entries
-    assert (entry.held_on, entry.mode, entry.author) == (TODAY, "In person", "Chris Coach")
+    assert (entry.held_on, entry.mode, entry.author) == (today, "In person", "Chris Coach")
     assert entry.attendees == ("Principal", "Grade 7 lead")
     assert entry.next_steps == "Share the survey results with staff."
-    assert ("checkin_due", "Check-in due") not in row.flags and row.last_checkin == TODAY
+    assert ("checkin_due", "Check-in due") not in row.flags and row.last_checkin == today
     assert seen_by_member.context["checkins"].form is None
     assert seen_by_member.context["checkins"].entries == (entry,)
     assert "Share the survey results with staff." in seen_by_member.text
     assert f'action="/teams/{team_id}/checkins"' not in seen_by_member.text
 
 
-def test_checkins_are_listed_newest_first(client: TestClient, web_db: Engine) -> None:
+def test_checkins_are_listed_newest_first(
+    client: TestClient, web_db: Engine, now: dt.datetime
+) -> None:
     team_id, _ = team_in(web_db)
-    checked_in(web_db, team_id, TODAY - dt.timedelta(days=40), next_steps="Older")
-    checked_in(web_db, team_id, TODAY, next_steps="Newer")
+    checked_in(web_db, team_id, now.date() - dt.timedelta(days=40), next_steps="Older")
+    checked_in(web_db, team_id, now.date(), next_steps="Newer")
     signed_in(client, coach_of(web_db, team_id))
 
     entries = client.get(f"/teams/{team_id}").context["checkins"].entries
@@ -373,7 +382,7 @@ def test_checkins_are_listed_newest_first(client: TestClient, web_db: Engine) ->
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"held_on": (TODAY + dt.timedelta(days=1)).isoformat()}, "held_on", "before it happens"),
+        ({"held_on": dt.timedelta(days=1)}, "held_on", "before it happens"),
         ({"held_on": "next tuesday"}, "held_on", "as a date"),
         ({"held_on": ""}, "held_on", "as a date"),
         ({"mode": "carrier pigeon"}, "mode", "in person or virtual"),
@@ -383,7 +392,11 @@ def test_checkins_are_listed_newest_first(client: TestClient, web_db: Engine) ->
     ],
 )
 def test_a_refused_checkin_comes_back_with_the_message_beside_its_field(
-    client: TestClient, web_db: Engine, changes: dict[str, str], field: str, message: str
+    client: TestClient,
+    web_db: Engine,
+    changes: dict[str, str | dt.timedelta],
+    field: str,
+    message: str,
 ) -> None:
     team_id, _ = team_in(web_db)
     signed_in(client, coach_of(web_db, team_id))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 from page_factories import new_person, new_team, signed_in
 from page_html import PageStructure
-from program_factories import TODAY, SmallProgram, small_program
+from program_factories import SmallProgram, small_program
 from sqlalchemy import Engine
 from sqlmodel import select
 
@@ -18,6 +20,9 @@ from service.web import csrf
 from service.web.pages.school_phases_view import OverriddenGate, SchoolLine
 
 NOT_REACHED = "One of the school's teams must bring a cycle as far as 'implement'."
+
+# Schedules are judged by today's date: the service's clock stands still in each test.
+pytestmark = pytest.mark.usefixtures("now")
 
 
 @pytest.fixture
@@ -67,7 +72,7 @@ def phase_events(db: Engine, school_id: int) -> list[HistoryEvent]:
 
 
 def test_each_school_shows_its_cohort_calendar_phase_and_schedule(
-    client: TestClient, web_db: Engine, program: SmallProgram
+    client: TestClient, web_db: Engine, program: SmallProgram, now: dt.datetime
 ) -> None:
     admin(client, web_db, program)
 
@@ -75,7 +80,7 @@ def test_each_school_shows_its_cohort_calendar_phase_and_schedule(
 
     assert (page.status_code, page.template.name) == (200, "school_phases.html")
     with unit_of_work(web_db, write=False) as session:
-        expected = school_phases(session=session, program_id=program.program_id, today=TODAY)
+        expected = school_phases(session=session, program_id=program.program_id, today=now.date())
     assert [entry.school_id for entry in page.context["lines"]] == [r.school_id for r in expected]
     oak, elm, ash = (line(page, program.schools[name]) for name in ("oak", "elm", "ash"))
     assert (oak.cohort, oak.expected, oak.phase, oak.behind) == (
@@ -156,7 +161,7 @@ def test_an_override_without_a_reason_is_refused_beside_the_field(
 
 
 def test_an_override_with_a_reason_moves_the_school_and_is_kept_in_its_history(
-    client: TestClient, web_db: Engine, program: SmallProgram
+    client: TestClient, web_db: Engine, program: SmallProgram, now: dt.datetime
 ) -> None:
     token = admin(client, web_db, program)
     oak = program.schools["oak"]
@@ -179,7 +184,7 @@ def test_an_override_with_a_reason_moves_the_school_and_is_kept_in_its_history(
         why,
     )
     assert entry.gates == (OverriddenGate("school_cycle_reached: implement", NOT_REACHED),)
-    assert entry.at.date() == TODAY
+    assert entry.at.date() == now.date()
     assert why in after.text and "<code>school_cycle_reached: implement</code>" in after.text
     [event] = phase_events(web_db, oak)
     assert event.details == {

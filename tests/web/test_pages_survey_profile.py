@@ -20,11 +20,15 @@ from service.surveys.outcomes import wave_scores
 from service.surveys.scoring import school_score
 from service.web.pages.survey_profile_view import Launch, ScaleRow
 
-pytestmark = ON_BOTH_DATABASES
+# The program counts back from today: the service's clock stands still in each test.
+pytestmark = [ON_BOTH_DATABASES, pytest.mark.usefixtures("now")]
 VISION, INFLUENCE, CAPACITY = "vision-and-strategy", "shared-influence", "capacity-and-resources"
 LAST_YEAR = dt.date(2024, 10, 1)
-RECENTLY = days_ago(2).date()
-"""Elm's team launched its test 8 days ago, between these two waves."""
+
+
+def recently() -> dt.date:
+    """Two days ago: Elm's team launched its test 8 days ago, between LAST_YEAR and this wave."""
+    return days_ago(2).date()
 
 
 @pytest.fixture
@@ -53,13 +57,13 @@ def test_a_team_member_sees_their_schools_scores_wave_over_wave(
     client: TestClient, web_db: Engine, program: SmallProgram
 ) -> None:
     answered(web_db, program, [{VISION: 4, INFLUENCE: 2}] * 5, LAST_YEAR)
-    answered(web_db, program, [{VISION: 5, INFLUENCE: 3}] * 6, RECENTLY)
+    answered(web_db, program, [{VISION: 5, INFLUENCE: 3}] * 6, recently())
     browsing_as(client, web_db, new_person(web_db, member_of=(program.teams["elm"],)))
 
     context = profile_of(client, program.schools["elm"])
 
     waves = context["profile"].waves  # type: ignore[attr-defined]
-    assert [w.ended_on for w in waves] == [LAST_YEAR, RECENTLY]
+    assert [w.ended_on for w in waves] == [LAST_YEAR, recently()]
     shown = cells(context["condition_rows"])  # type: ignore[arg-type]
     assert shown[VISION] == ["4.00", "5.00"]
     assert shown[INFLUENCE] == ["2.00", "3.00"]
@@ -75,7 +79,7 @@ def test_a_score_from_too_few_respondents_is_never_shown_nor_drawn(
     client: TestClient, web_db: Engine, program: SmallProgram
 ) -> None:
     answered(web_db, program, [{VISION: 4}] * 5, LAST_YEAR)
-    answered(web_db, program, [{CAPACITY: 1}, {CAPACITY: 2}, {CAPACITY: 2}], RECENTLY)
+    answered(web_db, program, [{CAPACITY: 1}, {CAPACITY: 2}, {CAPACITY: 2}], recently())
     browsing_as(client, web_db, new_person(web_db, admin_of=(program.program_id,)))
 
     page = client.get(f"/schools/{program.schools['elm']}/profile")
@@ -92,7 +96,7 @@ def test_each_launch_of_a_test_is_marked_on_both_trend_charts_with_its_condition
     client: TestClient, web_db: Engine, program: SmallProgram
 ) -> None:
     answered(web_db, program, [{VISION: 3}] * 5, LAST_YEAR)
-    answered(web_db, program, [{VISION: 4}] * 5, RECENTLY)
+    answered(web_db, program, [{VISION: 4}] * 5, recently())
     browsing_as(client, web_db, new_person(web_db, coach_of=(program.teams["elm"],)))
 
     page = client.get(f"/schools/{program.schools['elm']}/profile")

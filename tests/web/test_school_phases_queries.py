@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
-from program_factories import TODAY
 from sqlalchemy import Engine
 from statement_count import recorded_statements
 
@@ -15,7 +15,7 @@ from service.store.database import unit_of_work
 from service.web.pages.school_phases_view import schools_context
 
 
-def _program(db: Engine, schools: int) -> int:
+def _program(db: Engine, schools: int, today: dt.date) -> int:
     """A program whose schools are all enrolled, each with a team working a cycle."""
     with unit_of_work(db) as session:
         program_id = create_program(session=session, name=f"{schools} schools").id or 0
@@ -28,7 +28,7 @@ def _program(db: Engine, schools: int) -> int:
                 session=session,
                 school_id=school.id or 0,
                 cohort="2025 cohort",
-                started_on=TODAY,
+                started_on=today,
                 actor_id=None,
             )
             start_cycle(
@@ -41,17 +41,20 @@ def _program(db: Engine, schools: int) -> int:
     return program_id
 
 
-def _statements(db: Engine, program_id: int) -> tuple[int, int]:
+def _statements(db: Engine, program_id: int, today: dt.date) -> tuple[int, int]:
     """(statements issued, school lines shown) for one view of the page."""
     with recorded_statements(db) as seen, unit_of_work(db, write=False) as session:
-        context = schools_context(session=session, program_id=program_id, today=TODAY)
+        context = schools_context(session=session, program_id=program_id, today=today)
     return len(seen), len(context["lines"])
 
 
-def test_the_schools_page_issues_the_same_statements_for_2_and_12_schools(db: Engine) -> None:
-    small, large = _program(db, 2), _program(db, 12)
-    _statements(db, small)  # warm the pinned-workflow cache, as a running server has
-    statements_small, lines_small = _statements(db, small)
-    statements_large, lines_large = _statements(db, large)
+def test_the_schools_page_issues_the_same_statements_for_2_and_12_schools(
+    db: Engine, now: dt.datetime
+) -> None:
+    today = now.date()
+    small, large = _program(db, 2, today), _program(db, 12, today)
+    _statements(db, small, today)  # warm the pinned-workflow cache, as a running server has
+    statements_small, lines_small = _statements(db, small, today)
+    statements_large, lines_large = _statements(db, large, today)
     assert (lines_small, lines_large) == (2, 12)
     assert statements_small == statements_large
