@@ -5,10 +5,13 @@
 
 For each size, generates (with bulk Core inserts) a program of that many teams,
 all coached by one person, each with a cycle in a spread of states, a realistic
-history (start plus one event per step taken) and a theory of action. Then, for
-each view as the service computes it: the median time of `--runs` calls beside
-the same SELECTs replayed on the driver (the baseline, run in turn with it), the
-statements one call issues, and the peak memory one call allocates (tracemalloc).
+history (start plus one event per step taken), a theory of action, an action
+timeline once past planning (some of its actions overdue) and, for two teams in
+three, check-ins. Then, for each view as the service computes it (the caseload:
+its first page, worst first, with the counts the page shows): the median time of
+`--runs` calls beside the same SELECTs replayed on the driver (the baseline, run
+in turn with it), the statements one call issues, and the peak memory one call
+allocates (tracemalloc).
 """
 
 from __future__ import annotations
@@ -25,13 +28,14 @@ from pathlib import Path
 
 from sqlalchemy import Engine, event, insert
 
-from service.caseload import caseload, coach_teams
+from service.caseload import caseload_page, coach_teams
 from service.catalog import get_catalog, pin
 from service.organisation import add_school, create_person, create_program
 from service.program_dashboard import program_dashboard
 from service.store.database import get_engine, unit_of_work
 from service.store.models import (
     ArtifactRevision,
+    CheckIn,
     HistoryEvent,
     Team,
     TeamMembership,
@@ -43,9 +47,29 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_db import add_database_option, chosen, fresh_database, machine
 from fire_fixture import THEORY
 
+from service.web.pages.caseload_query import PAGE_SIZE
+
 STATES = ("why", "how", "implement", "review", "decide", "closed")
 STEPS = ("start", "start_planning", "launch_test", "start_review", "conclude_review", "move_on")
 CHUNK = 10_000
+PLANNED = STATES.index("implement")
+"""Teams this far along have an action timeline."""
+
+
+def _timeline(n: int, today: dt.date) -> dict[str, object]:
+    """Three actions due between 25 days ago and 45 days ahead, a third of them done."""
+    return {
+        "items": [
+            {
+                "action": f"Step {k + 1}",
+                "owner": "Lead",
+                "due": (today + dt.timedelta(days=n % 50 - 25 + 10 * k)).isoformat(),
+                "success_evidence": "Seen in the data.",
+                "status": ("done", "doing", "planned")[(n + k) % 3],
+            }
+            for k in range(3)
+        ]
+    }
 
 
 def generate(db: Engine, teams: int) -> tuple[int, int]:
@@ -132,8 +156,32 @@ def generate(db: Engine, teams: int) -> tuple[int, int]:
                         "created_at": now,
                     }
                 )
+                if taken >= PLANNED:
+                    docs.append(
+                        {
+                            **docs[-1],
+                            "kind": "action_timeline",
+                            "body": _timeline(n, now.date()),
+                            "created_at": now - dt.timedelta(days=n % 30),
+                        }
+                    )
+            checkins = [
+                {
+                    "team_id": team_id,
+                    "author_id": coach.id,
+                    "held_on": now.date() - dt.timedelta(days=n % 60),
+                    "mode": "virtual",
+                    "notes": "",
+                    "next_steps": "",
+                    "attendees": [],
+                    "created_at": now,
+                }
+                for n, team_id in enumerate(team_ids)
+                if n % 3
+            ]
             session.execute(insert(HistoryEvent), events)
             session.execute(insert(ArtifactRevision), docs)
+            session.execute(insert(CheckIn), checkins)
         return program.id, coach.id
 
 
@@ -204,7 +252,9 @@ def measure(db: Engine, teams: int, today: dt.date, runs: int, view: str) -> Non
 
     def run_caseload() -> object:
         with unit_of_work(db, write=False) as session:
-            return caseload(session=session, team_ids=coach_teams(coach_id), today=today)
+            return caseload_page(
+                session=session, team_ids=coach_teams(coach_id), today=today, limit=PAGE_SIZE
+            )
 
     def run_dashboard() -> object:
         with unit_of_work(db, write=False) as session:

@@ -1,40 +1,46 @@
 """A coach's caseload at a glance: one row per team, with the flags that say who needs help.
 
-Everything is read in a fixed number of queries, whatever the number of teams:
-teams, their cycles, their schools' phases, the current artifacts, the last
-activity and the last check-in. The engine then judges each row in memory.
+The database judges every team by what the page sorts, filters and counts
+(`service.caseload_sql`), then sends only the page shown; Python asks the engine what
+those teams still owe and lists their overdue actions. A call reads a fixed number of
+statements, and holds only its page, whatever the number of teams.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Row, Select, Subquery, case, func, select
 from sqlmodel import Session, col
 
 from engine.facts import Facts, InstanceState
+from service.caseload_sql import active_cycles, caseload_rows
 from service.catalog import Catalog, get_catalog
-from service.queries import current_documents, split_documents
-from service.store.models import (
-    ArtifactRevision,
-    CheckIn,
-    HistoryEvent,
-    Program,
-    School,
-    StoredDefinition,
-    Team,
-    TeamMembership,
-    WorkflowInstance,
-)
+from service.queries import Documents, current_documents, split_documents
+from service.store.models import StoredDefinition, Team, TeamMembership, WorkflowInstance
 
 Flag = Literal["stalled", "overdue", "checkin_due"]
 FLAGS: tuple[Flag, ...] = ("stalled", "overdue", "checkin_due")
 CYCLE_STATES = ("why", "how", "implement", "review", "decide", "closed")
 """A cycle's states in the order a board shows them."""
+SORTS = (
+    "team",
+    "school",
+    "phase",
+    "condition",
+    "state",
+    "days_in_state",
+    "owed",
+    "overdue",
+    "last_activity",
+    "last_checkin",
+    "flags",
+)
+"""What a caseload can be sorted by; None means worst first."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,39 @@ class CaseloadRow:
     last_activity: dt.datetime | None
     last_checkin: dt.date | None
     flags: list[Flag] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CaseloadFilters:
+    """Which teams to list; None lets every value through."""
+
+    flag: Flag | None = None
+    condition: str | None = None
+    state: str | None = None
+    phase: str | None = None
+
+    def __bool__(self) -> bool:
+        return any((self.flag, self.condition, self.state, self.phase))
+
+
+@dataclass(frozen=True)
+class CaseloadPage:
+    rows: list[CaseloadRow]
+    """The page asked for, in the order asked for."""
+    total: int
+    """Teams that pass the filters."""
+    teams: int
+    """Teams on the whole caseload."""
+    flag_counts: dict[Flag, int]
+    """Teams on the whole caseload that carry each flag."""
+
+
+@dataclass(frozen=True)
+class StageBoard:
+    cells: dict[tuple[str, str], int]
+    """Teams per (condition, state) of their active cycle."""
+    teams: int
+    without_cycle: int
 
 
 def is_stalled(last_activity: dt.datetime | None, today: dt.date, stall_days: int) -> bool:
@@ -98,148 +137,204 @@ def coach_teams(coach_id: int) -> Select[Any]:
     )
 
 
-def _active_cycles(session: Session, team_ids: Select[Any]) -> dict[int, Any]:
-    rows = session.execute(
-        select(
-            WorkflowInstance.id,
-            WorkflowInstance.team_id,
-            WorkflowInstance.condition,
-            WorkflowInstance.state,
-            WorkflowInstance.iteration,
-            WorkflowInstance.launched_on,
-            WorkflowInstance.entered_at,
-            StoredDefinition.digest,
-            WorkflowInstance.definition_id,
-        )
-        .join(StoredDefinition, StoredDefinition.id == WorkflowInstance.definition_id)
-        .where(WorkflowInstance.kind == "cycle", col(WorkflowInstance.team_id).in_(team_ids))
-        .order_by(WorkflowInstance.state == "closed", col(WorkflowInstance.id).desc())
-    ).all()
-    active: dict[int, Any] = {}
-    for row in rows:  # open cycles sort first, then the newest: the first seen per team wins
-        active.setdefault(row.team_id, row)
-    return active
-
-
-def _last_activity(session: Session, team_ids: Select[Any]) -> dict[int, dt.datetime]:
-    latest: dict[int, dt.datetime] = {}
-    for source, stamp in (
-        (HistoryEvent, HistoryEvent.at),
-        (ArtifactRevision, ArtifactRevision.created_at),
+def _passing(rows: Subquery, filters: CaseloadFilters) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of the filters that are set."""
+    clauses = []
+    if filters.flag:
+        clauses.append(rows.c[filters.flag] == 1)
+    for name, column in (
+        ("condition", rows.c.condition),
+        ("state", rows.c.state),
+        ("phase", rows.c.program_phase),
     ):
-        rows = session.execute(
-            select(WorkflowInstance.team_id, func.max(stamp))
-            .join(WorkflowInstance, WorkflowInstance.id == source.instance_id)
-            .where(col(WorkflowInstance.team_id).in_(team_ids))
-            .group_by(WorkflowInstance.team_id)
-        ).all()
-        for team_id, at in rows:
-            if at is not None and at.tzinfo is None:
-                at = at.replace(tzinfo=dt.UTC)
-            if at is not None and (team_id not in latest or at > latest[team_id]):
-                latest[team_id] = at
-    return latest
+        if (value := getattr(filters, name)) is not None:
+            clauses.append(column == value)
+    return clauses
 
 
-def caseload(
+def _place(column: Any, values: Sequence[str]) -> ColumnElement[Any]:
+    """Where the column's value comes in `values`; NULL (sorted last) when it is not there."""
+    return case({value: n for n, value in enumerate(values)}, value=column, else_=None)
+
+
+def _sort_key(rows: Subquery, sort: str, catalog: Catalog) -> ColumnElement[Any]:
+    """The SQL value a column sorts by (`owed` is the engine's and is sorted in Python)."""
+    keys: dict[str, ColumnElement[Any]] = {
+        "team": func.lower(rows.c.team),
+        "school": func.lower(rows.c.school),
+        "phase": _place(rows.c.program_phase, list(catalog.content.program_phases.phases)),
+        "condition": _place(rows.c.condition, catalog.content.condition_slugs),
+        "state": _place(rows.c.state, CYCLE_STATES),
+        "days_in_state": rows.c.days_in_state,
+        "overdue": rows.c.overdue_count,
+        "last_activity": rows.c.last_activity,
+        "last_checkin": rows.c.last_checkin,
+        "flags": rows.c.flag_count,
+    }
+    return keys[sort]
+
+
+def _order(
+    rows: Subquery, sort: str | None, descending: bool, catalog: Catalog
+) -> list[ColumnElement[Any]]:
+    """The asked order, blanks last either way; ties worst first, then by team id for paging."""
+    worst_first = [
+        rows.c.flag_count.desc(),
+        func.coalesce(rows.c.days_in_state, 0).desc(),
+        rows.c.team,
+        rows.c.team_id,
+    ]
+    if sort is None or sort == "owed":
+        return worst_first
+    key = _sort_key(rows, sort, catalog)
+    return [key.is_(None), key.desc() if descending else key.asc(), *worst_first]
+
+
+def _judged(
+    session: Session,
+    rows: Sequence[Row[Any]],
+    cycle_ids: Select[Any],
+    today: dt.date,
+    catalog: Catalog,
+) -> list[CaseloadRow]:
+    """The rows with what the engine says each team still owes, and its overdue actions.
+
+    `cycle_ids` selects at least the rows' cycles, whose current documents are read.
+    """
+    documents = current_documents(session=session, instance_ids=cycle_ids)
+    return [_judge(session, row, documents.get(row.cycle_id, {}), today, catalog) for row in rows]
+
+
+def _judge(
+    session: Session, row: Row[Any], documents: Documents, today: dt.date, catalog: Catalog
+) -> CaseloadRow:
+    owed: list[str] = []
+    late: list[OverdueItem] = []
+    if row.cycle_id is not None:
+        workflow = catalog.pinned_workflow(
+            row.digest, lambda: session.get_one(StoredDefinition, row.definition_id)
+        )
+        artifacts, records, _ = split_documents(workflow, documents)
+        required = workflow.required(
+            InstanceState(row.state, row.iteration, row.launched_on),
+            Facts(today=today, artifacts=artifacts, records=records),
+        )
+        owed = [a.kind for a in required if a.status != "complete"]
+        if row.state != "closed":
+            late = overdue_items(artifacts.get("action_timeline"), today)
+    last = row.last_activity
+    return CaseloadRow(
+        team_id=row.team_id,
+        team=row.team,
+        school=row.school,
+        program_id=row.program_id,
+        program_phase=row.program_phase,
+        cycle_id=row.cycle_id,
+        condition=row.condition,
+        state=row.state,
+        iteration=row.iteration,
+        days_in_state=row.days_in_state,
+        owed=owed,
+        overdue_items=late,
+        last_activity=last.replace(tzinfo=dt.UTC) if last and last.tzinfo is None else last,
+        last_checkin=row.last_checkin,
+        flags=[f for f in FLAGS if getattr(row, f)],
+    )
+
+
+def caseload_page(
     *,
     session: Session,
     team_ids: Select[Any],
     today: dt.date,
+    filters: CaseloadFilters = CaseloadFilters(),
+    sort: str | None = None,
+    descending: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
     catalog: Catalog | None = None,
-) -> list[CaseloadRow]:
-    """One row per team in `team_ids`, worst first (most flags, then longest in its stage)."""
+) -> CaseloadPage:
+    """One page of the teams in `team_ids` that pass `filters`, worst first unless `sort` says.
+
+    Worst first is most flags, then longest in its stage. Only the page is judged, except
+    when sorted by what teams still owe: the engine decides that, so every team that passes
+    the filters is judged, in memory, to sort them.
+    """
     catalog = catalog or get_catalog()
-    teams = session.execute(
-        select(Team.id, Team.name, School.id, School.name, Program.id, Program.stall_days)
-        .join(School, School.id == Team.school_id)
-        .join(Program, Program.id == School.program_id)
+    rows = caseload_rows(team_ids=team_ids, today=today, dialect=session.get_bind().dialect.name)
+    passing = _passing(rows, filters)
+    counts = session.execute(
+        select(
+            func.count(),
+            func.count().filter(*passing) if passing else func.count(),
+            *(func.coalesce(func.sum(rows.c[f]), 0) for f in FLAGS),
+        ).select_from(rows)
+    ).one()
+    teams, total, *flagged = counts
+    in_sql = limit is not None and sort != "owed"
+    query = (
+        select(rows, StoredDefinition.digest)
+        .outerjoin(StoredDefinition, StoredDefinition.id == rows.c.definition_id)
+        .where(*passing)
+        .order_by(*_order(rows, sort, descending, catalog))
+    )
+    if in_sql:
+        query = query.limit(limit).offset(offset)
+    found = session.execute(query).all()
+    cycle_ids = select(WorkflowInstance.id).where(
+        col(WorkflowInstance.id).in_([r.cycle_id for r in found if r.cycle_id is not None])
+        if in_sql  # a page's cycles are few enough to name
+        else (WorkflowInstance.kind == "cycle") & col(WorkflowInstance.team_id).in_(team_ids)
+    )
+    page = _judged(session, found, cycle_ids, today, catalog)
+    if not in_sql:
+        if sort == "owed":
+            page.sort(key=lambda r: len(r.owed), reverse=descending)
+        page = page[offset : None if limit is None else offset + limit]
+    return CaseloadPage(
+        rows=page, total=total, teams=teams, flag_counts=dict(zip(FLAGS, flagged, strict=True))
+    )
+
+
+def caseload(
+    *, session: Session, team_ids: Select[Any], today: dt.date, catalog: Catalog | None = None
+) -> list[CaseloadRow]:
+    """Every team in `team_ids`, worst first (most flags, then longest in its stage)."""
+    return caseload_page(session=session, team_ids=team_ids, today=today, catalog=catalog).rows
+
+
+def stage_board(*, session: Session, team_ids: Select[Any]) -> StageBoard:
+    """Teams per (condition, state): the grid a coach scans for where teams bunch up."""
+    active = active_cycles(team_ids)
+    cells: dict[tuple[str, str], int] = {}
+    teams = without_cycle = 0
+    for condition, state, count in session.execute(
+        select(WorkflowInstance.condition, WorkflowInstance.state, func.count())
+        .select_from(Team)
+        .outerjoin(active, active.c.team_id == Team.id)
+        .outerjoin(WorkflowInstance, WorkflowInstance.id == active.c.cycle_id)
         .where(col(Team.id).in_(team_ids))
-    ).all()
-    cycles = _active_cycles(session, team_ids)
-    phases = dict(
-        session.execute(
-            select(WorkflowInstance.school_id, WorkflowInstance.state).where(
-                WorkflowInstance.kind == "program_phases",
-                col(WorkflowInstance.school_id).in_(
-                    select(Team.school_id).where(col(Team.id).in_(team_ids))
-                ),
-            )
-        ).all()
-    )
-    documents = current_documents(
-        session=session,
-        instance_ids=select(WorkflowInstance.id).where(
-            WorkflowInstance.kind == "cycle", col(WorkflowInstance.team_id).in_(team_ids)
-        ),
-    )
-    activity = _last_activity(session, team_ids)
-    checkins = dict(
-        session.execute(
-            select(CheckIn.team_id, func.max(CheckIn.held_on))
-            .where(col(CheckIn.team_id).in_(team_ids))
-            .group_by(CheckIn.team_id)
-        ).all()
-    )
-    rows = []
-    for team_id, team, school_id, school, program_id, stall_days in teams:
-        cycle = cycles.get(team_id)
-        owed: list[str] = []
-        late: list[OverdueItem] = []
-        if cycle is not None:
-            workflow = catalog.pinned_workflow(
-                cycle.digest, lambda c=cycle: session.get_one(StoredDefinition, c.definition_id)
-            )
-            artifacts, records, _ = split_documents(workflow, documents.get(cycle.id, {}))
-            required = workflow.required(
-                InstanceState(cycle.state, cycle.iteration, cycle.launched_on),
-                Facts(today=today, artifacts=artifacts, records=records),
-            )
-            owed = [a.kind for a in required if a.status != "complete"]
-            late = (
-                overdue_items(artifacts.get("action_timeline"), today)
-                if cycle.state != "closed"
-                else []
-            )
-        last = activity.get(team_id)
-        last_checkin = checkins.get(team_id)
-        flags: list[Flag] = []
-        if is_stalled(last, today, stall_days):
-            flags.append("stalled")
-        if late:
-            flags.append("overdue")
-        if checkin_due(last_checkin, today):
-            flags.append("checkin_due")
-        entered = cycle.entered_at if cycle is not None else None
-        if entered is not None and entered.tzinfo is None:
-            entered = entered.replace(tzinfo=dt.UTC)
-        rows.append(
-            CaseloadRow(
-                team_id=team_id,
-                team=team,
-                school=school,
-                program_id=program_id,
-                program_phase=phases.get(school_id),
-                cycle_id=cycle.id if cycle else None,
-                condition=cycle.condition if cycle else None,
-                state=cycle.state if cycle else None,
-                iteration=cycle.iteration if cycle else None,
-                days_in_state=(today - entered.date()).days if entered else None,
-                owed=owed,
-                overdue_items=late,
-                last_activity=last,
-                last_checkin=last_checkin,
-                flags=flags,
-            )
-        )
-    rows.sort(key=lambda r: (-len(r.flags), -(r.days_in_state or 0), r.team))
-    return rows
+        .group_by(WorkflowInstance.condition, WorkflowInstance.state)
+    ):
+        teams += count
+        if condition is None:
+            without_cycle += count
+        else:
+            cells[(condition, state)] = count
+    return StageBoard(cells, teams, without_cycle)
 
 
-def stage_board(rows: Iterable[CaseloadRow]) -> dict[tuple[str, str], list[int]]:
-    """Team ids per (condition, state): the grid a coach scans for where teams bunch up."""
+def stage_board_teams(
+    *, session: Session, team_ids: Select[Any]
+) -> dict[tuple[str, str], list[int]]:
+    """The ids of the teams in each (condition, state), smallest first."""
+    active = active_cycles(team_ids)
     board: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for row in rows:
-        if row.condition and row.state:
-            board[(row.condition, row.state)].append(row.team_id)
+    for condition, state, team_id in session.execute(
+        select(WorkflowInstance.condition, WorkflowInstance.state, active.c.team_id)
+        .join(WorkflowInstance, WorkflowInstance.id == active.c.cycle_id)
+        .where(col(WorkflowInstance.condition).is_not(None))
+        .order_by(active.c.team_id)
+    ):
+        board[(condition, state)].append(team_id)
     return dict(board)

@@ -17,6 +17,7 @@ from service.caseload import (
     is_stalled,
     overdue_items,
     stage_board,
+    stage_board_teams,
 )
 from service.catalog import get_catalog, pin
 from service.checkins import log_checkin
@@ -97,6 +98,8 @@ def test_the_caseload_shows_each_teams_stage_debts_and_flags_worst_first(db: Eng
         )
     with unit_of_work(db, write=False) as session:
         rows = caseload(session=session, team_ids=coach_teams(coach), today=TODAY)
+        board = stage_board(session=session, team_ids=coach_teams(coach))
+        board_teams = stage_board_teams(session=session, team_ids=coach_teams(coach))
     by_cycle = {r.cycle_id: r for r in rows}
     assert [r.cycle_id for r in rows] == [quiet, busy]
     assert by_cycle[quiet].flags == ["stalled", "checkin_due"]
@@ -106,8 +109,9 @@ def test_the_caseload_shows_each_teams_stage_debts_and_flags_worst_first(db: Eng
     assert by_cycle[busy].last_checkin == TODAY
     assert [i.due for i in by_cycle[busy].overdue_items] == [dt.date(2026, 11, 1)]
     assert by_cycle[busy].flags == ["overdue"]
-    board = stage_board(rows)
-    assert board[("vision-and-strategy", "why")] == [_team_of(db, busy)]
+    assert board.cells == {("shared-influence", "why"): 1, ("vision-and-strategy", "why"): 1}
+    assert (board.teams, board.without_cycle) == (2, 0)
+    assert board_teams[("vision-and-strategy", "why")] == [_team_of(db, busy)]
 
 
 def _bulk_teams(db: Engine, count: int) -> int:

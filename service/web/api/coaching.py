@@ -8,7 +8,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, status
 
 from service.access import Action
-from service.caseload import CYCLE_STATES, CaseloadRow, caseload, coach_teams, stage_board
+from service.caseload import (
+    CYCLE_STATES,
+    CaseloadFilters,
+    caseload_page,
+    coach_teams,
+    stage_board_teams,
+)
 from service.catalog import get_catalog
 from service.checkins import log_checkin, team_checkins
 from service.store.models import CheckIn, utcnow
@@ -28,10 +34,6 @@ router = APIRouter(prefix="/api", tags=["coaching"], responses=documented(400, 4
 ChecksIn = Annotated[object, Depends(require(Action.CHECK_IN))]
 
 
-def _caller_caseload(session: SessionDep, caller: CurrentCaller) -> list[CaseloadRow]:
-    return caseload(session=session, team_ids=coach_teams(caller.person_id), today=utcnow().date())
-
-
 @router.get("/coach/caseload", response_model=CaseloadOut)
 def get_caseload(
     session: SessionDep,
@@ -43,34 +45,36 @@ def get_caseload(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> CaseloadOut:
-    """One row per team on the signed-in coach's caseload, worst first, filterable."""
-    rows = [
-        r
-        for r in _caller_caseload(session, caller)
-        if (flag is None or flag in r.flags)
-        and (condition is None or r.condition == condition)
-        and (state is None or r.state == state)
-        and (phase is None or r.program_phase == phase)
-    ]
-    page = rows[offset : offset + limit]
-    return CaseloadOut(
-        total=len(rows),
+    """One page of the signed-in coach's caseload, worst first, filterable.
+
+    `total` counts the teams that pass the filters; `limit` and `offset` choose the page.
+    """
+    page = caseload_page(
+        session=session,
+        team_ids=coach_teams(caller.person_id),
+        today=utcnow().date(),
+        filters=CaseloadFilters(flag, condition, state, phase),
         limit=limit,
         offset=offset,
-        rows=[CaseloadRowOut.model_validate(dataclasses.asdict(r)) for r in page],
+    )
+    return CaseloadOut(
+        total=page.total,
+        limit=limit,
+        offset=offset,
+        rows=[CaseloadRowOut.model_validate(dataclasses.asdict(r)) for r in page.rows],
     )
 
 
 @router.get("/coach/stage-board", response_model=StageBoardOut)
 def get_stage_board(session: SessionDep, caller: CurrentCaller) -> StageBoardOut:
     """Teams on the caseload per condition and state."""
-    board = stage_board(_caller_caseload(session, caller))
+    board = stage_board_teams(session=session, team_ids=coach_teams(caller.person_id))
     conditions = get_catalog().content.condition_slugs
     return StageBoardOut(
         conditions=conditions,
         states=list(CYCLE_STATES),
         cells=[
-            StageCellOut(condition=c, state=s, count=len(ids), team_ids=sorted(ids))
+            StageCellOut(condition=c, state=s, count=len(ids), team_ids=ids)
             for (c, s), ids in sorted(board.items())
         ],
     )

@@ -7,12 +7,12 @@ page does not know (a hand-edited link) are ignored rather than refused.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
 
-from service.caseload import CYCLE_STATES, FLAGS, CaseloadRow, Flag
+from service.caseload import CYCLE_STATES, FLAGS, CaseloadFilters, Flag
 from service.catalog import get_catalog
 
 CASELOAD = "/coach/caseload"
@@ -32,6 +32,10 @@ class CaseloadQuery:
     descending: bool = False
     limit: int = PAGE_SIZE
     offset: int = 0
+
+    @property
+    def filters(self) -> CaseloadFilters:
+        return CaseloadFilters(self.flag, self.condition, self.state, self.phase)
 
     def href(self, **changes: Any) -> str:
         """The caseload's address for this query with `changes`, naming only what is set."""
@@ -78,57 +82,24 @@ def phase_titles() -> dict[str, str]:
     return {name: p.title for name, p in get_catalog().content.program_phases.phases.items()}
 
 
-def _place(values: Sequence[str], value: str | None) -> int | None:
-    """Where `value` comes in `values` (None, so sorted last, when it is blank or unknown)."""
-    return values.index(value) if value in values else None
-
-
-def _condition_place(row: CaseloadRow) -> int | None:
-    return _place(get_catalog().content.condition_slugs, row.condition)
-
-
-def _phase_place(row: CaseloadRow) -> int | None:
-    return _place(list(phase_titles()), row.program_phase)
-
-
 @dataclass(frozen=True)
 class Column:
     key: str
+    """What the caseload sorts by (one of `service.caseload.SORTS`)."""
     label: str
-    sort_key: Callable[[CaseloadRow], Any]
     descending_first: bool = False
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("team", "Team", lambda r: r.team.casefold()),
-    Column("school", "School", lambda r: r.school.casefold()),
-    Column("phase", "Program phase", _phase_place),
-    Column("condition", "Condition", _condition_place),
-    Column("state", "Stage", lambda r: _place(CYCLE_STATES, r.state)),
-    Column("days_in_state", "Days in stage", lambda r: r.days_in_state, descending_first=True),
-    Column("owed", "Still owed", lambda r: len(r.owed), descending_first=True),
-    Column("overdue", "Overdue actions", lambda r: len(r.overdue_items), descending_first=True),
-    Column("last_activity", "Last activity", lambda r: r.last_activity),
-    Column("last_checkin", "Last check-in", lambda r: r.last_checkin),
-    Column("flags", "Flags", lambda r: len(r.flags), descending_first=True),
+    Column("team", "Team"),
+    Column("school", "School"),
+    Column("phase", "Program phase"),
+    Column("condition", "Condition"),
+    Column("state", "Stage"),
+    Column("days_in_state", "Days in stage", descending_first=True),
+    Column("owed", "Still owed", descending_first=True),
+    Column("overdue", "Overdue actions", descending_first=True),
+    Column("last_activity", "Last activity"),
+    Column("last_checkin", "Last check-in"),
+    Column("flags", "Flags", descending_first=True),
 )
-
-
-def sort_rows(rows: Sequence[CaseloadRow], query: CaseloadQuery) -> list[CaseloadRow]:
-    """Rows in the asked order; ties keep worst first, and blanks go last either way."""
-    column = next((c for c in COLUMNS if c.key == query.sort), None)
-    if column is None:
-        return list(rows)
-    key = column.sort_key
-    known = [r for r in rows if key(r) is not None]
-    blank = [r for r in rows if key(r) is None]
-    return sorted(known, key=key, reverse=query.descending) + blank
-
-
-def matches(row: CaseloadRow, query: CaseloadQuery) -> bool:
-    return (
-        (query.flag is None or query.flag in row.flags)
-        and (query.condition is None or row.condition == query.condition)
-        and (query.state is None or row.state == query.state)
-        and (query.phase is None or row.program_phase == query.phase)
-    )

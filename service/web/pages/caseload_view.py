@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from service.caseload import CYCLE_STATES, FLAGS, CaseloadRow, Flag, OverdueItem
+from service.caseload import CYCLE_STATES, FLAGS, CaseloadPage, CaseloadRow, Flag, OverdueItem
 from service.catalog import get_catalog
 from service.web.diagram_svg import state_label
 from service.web.pages.caseload_query import (
     COLUMNS,
     PAGE_SIZE,
     CaseloadQuery,
-    matches,
     phase_titles,
-    sort_rows,
 )
 from service.web.pages.cycle_view import condition_titles
 
@@ -140,13 +138,13 @@ def filters(query: CaseloadQuery) -> tuple[Filter, ...]:
     )
 
 
-def flag_counts(rows: Sequence[CaseloadRow], query: CaseloadQuery) -> tuple[FlagCount, ...]:
+def flag_counts(counts: Mapping[Flag, int], query: CaseloadQuery) -> tuple[FlagCount, ...]:
     """How many teams on the whole caseload carry each flag, each a link to just those teams."""
     return tuple(
         FlagCount(
             flag=flag,
             label=FLAG_LABELS[flag],
-            count=sum(flag in r.flags for r in rows),
+            count=counts[flag],
             href=CaseloadQuery(flag=flag).href(),
             current=query.flag == flag,
         )
@@ -176,23 +174,21 @@ def kept_by_filters(query: CaseloadQuery) -> tuple[tuple[str, str], ...]:
     return tuple(kept)
 
 
-def caseload_context(rows: Sequence[CaseloadRow], query: CaseloadQuery) -> dict[str, Any]:
-    """The caseload page's context: counts over every team, then the rows asked for."""
-    chosen = sort_rows([r for r in rows if matches(r, query)], query)
+def caseload_context(caseload: CaseloadPage, query: CaseloadQuery) -> dict[str, Any]:
+    """The caseload page's context: counts over every team, then the page of rows asked for."""
     titles, phases = condition_titles(), phase_titles()
     sorted_by = next((c.label for c in COLUMNS if c.key == query.sort), None)
-    shown = chosen[query.offset : query.offset + query.limit]
     return {
         "query": query,
-        "team_count": len(rows),
-        "counts": flag_counts(rows, query),
+        "team_count": caseload.teams,
+        "counts": flag_counts(caseload.flag_counts, query),
         "filters": filters(query),
         "kept": kept_by_filters(query),
-        "filtered": any((query.flag, query.condition, query.state, query.phase)),
+        "filtered": bool(query.filters),
         "headers": headers(query),
         "sorted_by": sorted_by.lower() if sorted_by else None,
-        "lines": [line(r, titles, phases) for r in shown],
-        "paging": paging(len(chosen), query),
+        "lines": [line(r, titles, phases) for r in caseload.rows],
+        "paging": paging(caseload.total, query),
         "worst_first_href": query.href(sort=None, descending=False, offset=0),
         "clear_href": CaseloadQuery(sort=query.sort, descending=query.descending).href(),
     }

@@ -7,11 +7,10 @@ a coach of ten teams and a coach of thirty; the count is always written in the c
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from service.caseload import CYCLE_STATES, CaseloadRow, stage_board
+from service.caseload import CYCLE_STATES, StageBoard
 from service.web.diagram_svg import state_label
 from service.web.pages.caseload_query import CaseloadQuery
 from service.web.pages.cycle_view import condition_titles
@@ -54,15 +53,14 @@ def _teams(count: int) -> str:
     return f"{count} team{'' if count == 1 else 's'}"
 
 
-def stage_board_context(rows: Sequence[CaseloadRow]) -> dict[str, Any]:
+def stage_board_context(board: StageBoard) -> dict[str, Any]:
     """Conditions down, stages across; each non-empty cell links to the caseload filtered to it."""
-    board = stage_board(rows)
-    fullest = max((len(ids) for ids in board.values()), default=0)
+    fullest = max(board.cells.values(), default=0)
     grid = []
     for slug, title in condition_titles().items():
         cells = []
         for state in CYCLE_STATES:
-            count = len(board.get((slug, state), []))
+            count = board.cells.get((slug, state), 0)
             cells.append(
                 BoardCell(
                     count=count,
@@ -74,14 +72,14 @@ def stage_board_context(rows: Sequence[CaseloadRow]) -> dict[str, Any]:
         grid.append(BoardRow(slug, title, tuple(cells), sum(c.count for c in cells)))
     columns = tuple(
         StageColumn(
-            state, state_label(state), sum(len(board.get((r.condition, state), [])) for r in grid)
+            state, state_label(state), sum(board.cells.get((r.condition, state), 0) for r in grid)
         )
         for state in CYCLE_STATES
     )
     return {
-        "team_count": len(rows),
+        "team_count": board.teams,
         "columns": columns,
         "rows": tuple(grid),
-        "without_cycle": sum(1 for r in rows if r.condition is None),
+        "without_cycle": board.without_cycle,
         "shades": tuple(range(SHADES + 1)),
     }
