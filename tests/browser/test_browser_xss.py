@@ -160,7 +160,7 @@ def test_reasons_with_markup_stay_text_in_the_history(page: Page, live_server: L
     page.reload()
 
     history = page.get_by_role("region", name="History")
-    expect_inert(page, history, [f"greatest_need: {SVG}", ATTRIBUTE + SCRIPT], dialogs)
+    expect_inert(page, history, [f"Greatest need: {SVG}", ATTRIBUTE + SCRIPT], dialogs)
 
 
 def _hostile_names_comment_and_check_in(db: Engine, team_id: int, cycle_id: int) -> dict[str, str]:

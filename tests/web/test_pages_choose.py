@@ -77,7 +77,7 @@ def test_choosing_starts_a_cycle_whose_reason_names_the_basis(
     page = client.get(response.headers["location"])
     cycle = page.context["cycle"]
     assert (cycle.condition_title, cycle.state) == ("Orientation to improve", "why")
-    assert cycle.history[0].reason == "greatest_strength: Our data habits are strong."
+    assert cycle.history[0].reason == "Greatest strength: Our data habits are strong."
     assert page.context["choose"] is None
     assert page.context["flash"].message == "Started a cycle on Orientation to improve."
 

@@ -44,6 +44,7 @@ def test_every_form_page_is_covered_here() -> None:
         "/teams/{team_id}/calendar-link/revoke",
         "/teams/{team_id}/checkins",
         "/teams/{team_id}/cycles",
+        "/teams/{team_id}/onboarding",
         "/teams/{team_id}/self-assessment",
     ]
 

@@ -90,7 +90,8 @@ class ChoosePanel:
     draft: ChoiceDraft
     survey: SurveyScores
     assessment: ArtifactForm | None = None
-    """The form to rate the school, for those who work on the team."""
+    """The form to rate the school, for those who work on the team (unless the page shows
+    the onboarding's own self-assessment stage)."""
 
 
 def self_assessment_path(team_id: int) -> str:
@@ -197,7 +198,7 @@ def choose_panel(
     session: Session,
     team_id: int,
     school_id: int,
-    can_work: bool,
+    offer_assessment: bool,
     draft: ChoiceDraft | None = None,
     assessment: AssessmentDraft | None = None,
 ) -> ChoosePanel:
@@ -230,5 +231,5 @@ def choose_panel(
         assessed_on=assessed_on,
         draft=draft or ChoiceDraft(),
         survey=survey_scores(session=session, school_id=school_id),
-        assessment=_assessment_form(team_id, ratings, assessment) if can_work else None,
+        assessment=_assessment_form(team_id, ratings, assessment) if offer_assessment else None,
     )

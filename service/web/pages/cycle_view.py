@@ -213,8 +213,11 @@ def cycle_page(
     )
     events = history(session=session, instance_id=instance.id)
     names = _names(session, [r.author_id for r in revisions] + [e.actor_id for e in events])
-    guide = catalog.content.conditions[instance.condition or ""]
-    stage = guide.stages.get(view.state)  # type: ignore[call-overload]
+    content = catalog.content
+    onboarding = instance.kind == "onboarding"
+    # A team's onboarding run shows on its page as a cycle does, from the onboarding's guide.
+    guide = content.onboarding if onboarding else content.conditions[instance.condition or ""]
+    stage = guide.stages.get(view.state)  # type: ignore[call-overload, attr-defined]
     definition = workflow.definition
     return CyclePage(
         cycle_id=instance.id,
@@ -255,7 +258,7 @@ def cycle_page(
             for e in events
         ),
         diagram=state_diagram_svg(
-            title=f"{definition.title} cycle",
+            title=definition.title if onboarding else f"{definition.title} cycle",
             states=[s.name for s in definition.states],
             transitions=[(t.trigger, t.source, t.dest) for t in definition.transitions],
             current=instance.state,

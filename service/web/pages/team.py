@@ -12,6 +12,7 @@ from service.access import Action, Caller, Scope, allowed
 from service.calendar_feed import live_calendar_links
 from service.errors import CycleAlreadyOpen, InvalidRequest
 from service.instances import start_cycle
+from service.onboarding import CHOOSING, choose_in_onboarding, latest_onboarding, start_onboarding
 from service.queries import get_instance
 from service.status import team_status
 from service.store.models import School
@@ -24,6 +25,7 @@ from service.web.pages.cycle_view import Draft, condition_titles, cycle_page
 from service.web.pages.deps import CsrfChecked, PageCaller, PageReads, PageWorks
 from service.web.pages.feedback_view import feedback_panels
 from service.web.pages.flash import Flash, read_flash, redirect_with_flash
+from service.web.pages.onboarding_view import onboarding_panel
 from service.web.pages.past_cycle_view import earlier_cycles
 from service.web.pages.rendering import render
 from service.web.pages.routing import PageRoute, not_found
@@ -82,6 +84,13 @@ def team_context(
         if cycle is not None
         else None
     )
+    onboarding = (
+        onboarding_panel(
+            session=session, team_id=team_id, can_work=can_work, draft=draft, flash=flash
+        )
+        if cycle is None
+        else None
+    )
     return {
         "caller": caller,
         "team": status.team,
@@ -105,11 +114,12 @@ def team_context(
         )
         if page is not None and cycle is not None
         else None,
+        "onboarding": onboarding,
         "choose": choose_panel(
             session=session,
             team_id=team_id,
             school_id=status.team.school_id,
-            can_work=can_work,
+            offer_assessment=can_work and not (onboarding and onboarding.rates_here),
             draft=choice,
             assessment=assessment,
         )
@@ -158,6 +168,44 @@ def _choice_errors(condition: str, basis: str, reason: str) -> dict[str, str]:
     return errors
 
 
+def _start_chosen(
+    session: Session, team_id: int, condition: str, basis: str, reason: str, actor_id: int
+) -> None:
+    """Start the chosen cycle: by ending the team's onboarding run at its choice, else at once."""
+    run = latest_onboarding(session=session, team_id=team_id)
+    if run is not None and not run.finished and run.state == CHOOSING:
+        choice = {"condition": condition, "basis": basis, "reason": reason}
+        choose_in_onboarding(
+            session=session, run_id=run.instance_id, choice=choice, actor_id=actor_id
+        )
+        return
+    # The reason the onboarding's start records too: "basis: reason".
+    start_cycle(
+        session=session,
+        team_id=team_id,
+        condition=condition,
+        reason=f"{bases()[basis]}: {reason}",
+        actor_id=actor_id,
+    )
+
+
+@router.post("/teams/{team_id}/onboarding")
+def start_onboarding_form(
+    team_id: int, caller: PageCaller, _csrf: CsrfChecked, _: PageWorks
+) -> Response:
+    """Start the team's onboarding: the overview first, then the self-assessment."""
+    with transaction() as session:
+        if latest_onboarding(session=session, team_id=team_id) is None:
+            start_onboarding(
+                session=session,
+                team_id=team_id,
+                actor_id=caller.person_id,
+                reason="The team started onboarding from its page",
+            )
+    done = Flash("done", "Started: read the playbook overview together, then take stock.")
+    return redirect_with_flash(f"{team_path(team_id)}#stage-heading", done)
+
+
 @router.post("/teams/{team_id}/cycles")
 def choose_condition(
     team_id: int,
@@ -175,15 +223,8 @@ def choose_condition(
     if not errors:
         try:
             with transaction() as session:
-                cycle = start_cycle(
-                    session=session,
-                    team_id=team_id,
-                    condition=condition,
-                    # The same form the onboarding's automatic start uses: "basis: reason".
-                    reason=f"{basis}: {reason}",
-                    actor_id=caller.person_id,
-                )
-                started = cycle.condition or condition
+                _start_chosen(session, team_id, condition, basis, reason, caller.person_id)
+                started = condition
         except CycleAlreadyOpen:
             return redirect_with_flash(
                 team_path(team_id),
