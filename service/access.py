@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, func, literal_column, null, union_all
 from sqlmodel import Session, select
 
 from service.errors import NotFound
+from service.store.database import connection_of
 from service.store.models import (
     Program,
     ProgramAdmin,
@@ -110,7 +111,7 @@ _ROLES = union_all(
 def load_caller(*, session: Session, person: Identity) -> Caller:
     """The person with every role they hold, read in one statement."""
     assert person.id is not None
-    roles = session.connection().execute(_ROLES, {"person_id": person.id})
+    roles = connection_of(session).execute(_ROLES, {"person_id": person.id})
     member_of, coach_of, admin_of, programs, schools = set(), set(), set(), set(), set()
     for role, team_id, school_id, program_id in roles:
         if role == _ADMIN_ROLE:
@@ -184,7 +185,7 @@ _INSTANCE_SCOPE = (
 
 def instance_scope(*, session: Session, instance_id: int) -> Scope:
     """A team's cycle or onboarding sits in its team; a school's phases sit in its school."""
-    row = session.connection().execute(_INSTANCE_SCOPE, {"instance_id": instance_id}).first()
+    row = connection_of(session).execute(_INSTANCE_SCOPE, {"instance_id": instance_id}).first()
     if row is None:
         raise NotFound("cycle", instance_id)
     team_id, school_id, program_id = row

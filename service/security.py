@@ -12,6 +12,7 @@ from pwdlib import PasswordHash
 from sqlalchemy import Row, bindparam, update
 from sqlmodel import Session, select
 
+from service.store.database import connection_of
 from service.store.models import AccessToken, Person, utcnow
 
 TokenKind = Literal["api", "session", "calendar"]
@@ -92,7 +93,7 @@ def identity_for_token(
 
     Every API request names its caller with this, so it skips the ORM's entity loading.
     """
-    return session.connection().execute(_TOKEN_IDENTITY, _live(token, kind)).first()
+    return connection_of(session).execute(_TOKEN_IDENTITY, _live(token, kind)).first()
 
 
 def revoke_token(*, session: Session, token: str) -> None:

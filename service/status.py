@@ -11,7 +11,7 @@ from engine.workflow import StageView
 from service.catalog import Catalog, get_catalog
 from service.errors import NotFound
 from service.instances import Fired, instance_view
-from service.queries import active_cycle
+from service.queries import InstanceRow, active_cycle
 from service.store.models import Team, WorkflowInstance, utcnow
 
 
@@ -26,7 +26,8 @@ class PhaseStatus:
 class CycleStatus:
     """Where one instance stands, with the moment it entered its state."""
 
-    instance: WorkflowInstance
+    instance: WorkflowInstance | InstanceRow
+    """The row as read, or as a fire wrote it (a plain row, no ORM entity)."""
     view: StageView
     days_in_state: int
 

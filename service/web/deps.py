@@ -47,11 +47,15 @@ def _unauthorised(message: str) -> HTTPException:
     )
 
 
-async def get_token(token: Annotated[str | None, Depends(oauth2_scheme)]) -> str:
-    # Async, like every dependency here that does no I/O: a sync one costs a worker thread hop.
+def _present(token: str | None) -> str:
     if not token:
         raise _unauthorised("sign in first: send Authorization: Bearer <token>")
     return token
+
+
+async def get_token(token: Annotated[str | None, Depends(oauth2_scheme)]) -> str:
+    # Async, like every dependency here that does no I/O: a sync one costs a worker thread hop.
+    return _present(token)
 
 
 @contextmanager
@@ -61,8 +65,18 @@ def brief_read() -> Iterator[Session]:
     Sign-in and permission checks (and any read a handler makes before or after its
     write) use one, so a writer's transaction, and SQLite's single write lock, lasts
     only as long as the write itself, and no request holds two pooled connections.
+    It always reads, so like a writing unit of work it begins on a connection of its
+    own and binds the session to it: Core statements run straight on that connection
+    (`connection_of`), without the ORM's transaction bookkeeping.
     """
-    with unit_of_work(get_engine(get_settings().database_url), write=False) as session:
+    engine = get_engine(get_settings().database_url)
+    with (
+        engine.connect() as connection,
+        connection.begin(),
+        Session(
+            bind=connection, expire_on_commit=False, join_transaction_mode="rollback_only"
+        ) as session,
+    ):
         yield session
 
 
@@ -74,14 +88,15 @@ class Access:
     resource: Resource | None
 
 
-def get_access(request: Request, token: Annotated[str, Depends(get_token)]) -> Access:
+def get_access(request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]) -> Access:
     """The token's owner with their roles, and the path's resource with its scope, in one read.
 
     `CurrentCaller` and `require` share it (FastAPI runs it once per request): one
-    transaction and one worker thread hop where reading them apart took two of each.
+    transaction and one worker thread hop where reading them apart took two of each. It
+    takes the token straight from the scheme: each level of dependency costs every request.
     """
     with brief_read() as session:
-        person = identity_for_token(session=session, token=token, kind="api")
+        person = identity_for_token(session=session, token=_present(token), kind="api")
         if person is None:
             raise _unauthorised("the token is unknown, expired or revoked; sign in again")
         note_user(person.id)
