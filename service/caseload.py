@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Row, Select, Subquery, case, func, select
+from sqlalchemy import ColumnElement, FromClause, Row, Select, case, func, select, true
 from sqlmodel import Session, col
 
 from engine.facts import Facts, InstanceState
@@ -137,7 +137,7 @@ def coach_teams(coach_id: int) -> Select[Any]:
     )
 
 
-def _passing(rows: Subquery, filters: CaseloadFilters) -> list[ColumnElement[bool]]:
+def _passing(rows: FromClause, filters: CaseloadFilters) -> list[ColumnElement[bool]]:
     """The WHERE clauses of the filters that are set."""
     clauses = []
     if filters.flag:
@@ -157,7 +157,7 @@ def _place(column: Any, values: Sequence[str]) -> ColumnElement[Any]:
     return case({value: n for n, value in enumerate(values)}, value=column, else_=None)
 
 
-def _sort_key(rows: Subquery, sort: str, catalog: Catalog) -> ColumnElement[Any]:
+def _sort_key(rows: FromClause, sort: str, catalog: Catalog) -> ColumnElement[Any]:
     """The SQL value a column sorts by (`owed` is the engine's and is sorted in Python)."""
     keys: dict[str, ColumnElement[Any]] = {
         "team": func.lower(rows.c.team),
@@ -175,7 +175,7 @@ def _sort_key(rows: Subquery, sort: str, catalog: Catalog) -> ColumnElement[Any]
 
 
 def _order(
-    rows: Subquery, sort: str | None, descending: bool, catalog: Catalog
+    rows: FromClause, sort: str | None, descending: bool, catalog: Catalog
 ) -> list[ColumnElement[Any]]:
     """The asked order, blanks last either way; ties worst first, then by team id for paging."""
     worst_first = [
@@ -263,24 +263,31 @@ def caseload_page(
     catalog = catalog or get_catalog()
     rows = caseload_rows(team_ids=team_ids, today=today, dialect=session.get_bind().dialect.name)
     passing = _passing(rows, filters)
-    counts = session.execute(
+    counts = (
         select(
-            func.count(),
-            func.count().filter(*passing) if passing else func.count(),
-            *(func.coalesce(func.sum(rows.c[f]), 0) for f in FLAGS),
-        ).select_from(rows)
-    ).one()
-    teams, total, *flagged = counts
-    in_sql = limit is not None and sort != "owed"
-    query = (
-        select(rows, StoredDefinition.digest)
-        .outerjoin(StoredDefinition, StoredDefinition.id == rows.c.definition_id)
-        .where(*passing)
-        .order_by(*_order(rows, sort, descending, catalog))
+            func.count().label("teams"),
+            (func.count().filter(*passing) if passing else func.count()).label("passing"),
+            *(func.coalesce(func.sum(rows.c[f]), 0).label(f"{f}_teams") for f in FLAGS),
+        )
+        .select_from(rows)
+        .subquery("counts")
     )
+    in_sql = limit is not None and sort != "owed"
+    shown = select(rows).where(*passing).order_by(*_order(rows, sort, descending, catalog))
     if in_sql:
-        query = query.limit(limit).offset(offset)
-    found = session.execute(query).all()
+        shown = shown.limit(limit).offset(offset)
+    page_rows = shown.subquery("shown")
+    # One statement: the counts' one row beside each row shown (or beside NULLs when none is),
+    # so the database builds the caseload once for both.
+    found = session.execute(
+        select(counts, page_rows, StoredDefinition.digest)
+        .select_from(counts)
+        .outerjoin(page_rows, true())
+        .outerjoin(StoredDefinition, StoredDefinition.id == page_rows.c.definition_id)
+        .order_by(*_order(page_rows, sort, descending, catalog))
+    ).all()
+    totals = found[0]
+    found = [r for r in found if r.team_id is not None]
     cycle_ids = select(WorkflowInstance.id).where(
         col(WorkflowInstance.id).in_([r.cycle_id for r in found if r.cycle_id is not None])
         if in_sql  # a page's cycles are few enough to name
@@ -292,7 +299,10 @@ def caseload_page(
             page.sort(key=lambda r: len(r.owed), reverse=descending)
         page = page[offset : None if limit is None else offset + limit]
     return CaseloadPage(
-        rows=page, total=total, teams=teams, flag_counts=dict(zip(FLAGS, flagged, strict=True))
+        rows=page,
+        total=totals.passing,
+        teams=totals.teams,
+        flag_counts={f: totals._mapping[f"{f}_teams"] for f in FLAGS},
     )
 
 

@@ -16,6 +16,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import (
+    CTE,
     JSON,
     ColumnElement,
     Date,
@@ -169,7 +170,7 @@ def _as_int(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return case((condition, 1), else_=0)
 
 
-def caseload_rows(*, team_ids: Select[Any], today: dt.date, dialect: str) -> Subquery:
+def caseload_rows(*, team_ids: Select[Any], today: dt.date, dialect: str) -> CTE:
     """One row per team in `team_ids`: its cycle, phase, activity, overdue actions and flags.
 
     `stalled`, `overdue` and `checkin_due` are 1 or 0, and `flag_count` their sum.
@@ -233,5 +234,5 @@ def caseload_rows(*, team_ids: Select[Any], today: dt.date, dialect: str) -> Sub
         .outerjoin(revisions, revisions.c.team_id == Team.id)
         .outerjoin(checkins, checkins.c.team_id == Team.id)
         .where(col(Team.id).in_(team_ids))
-        .subquery("caseload")
+        .cte("caseload")
     )
