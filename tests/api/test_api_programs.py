@@ -27,6 +27,11 @@ from api_helpers import (
 
 from service.organisation import add_school, add_team
 from service.store.database import unit_of_work
+from service.store.models import utcnow
+
+# Phases are judged against the calendar by today's date: the service's clock stands still in
+# each test.
+pytestmark = pytest.mark.usefixtures("now")
 
 TABLES = ("phases", "conditions_states", "cycles", "median_days", "stalled", "engagement")
 HEADERS = {
@@ -40,7 +45,7 @@ HEADERS = {
 
 
 def _days_ago(days: int) -> str:
-    return (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=days)).isoformat()
+    return (utcnow().date() - dt.timedelta(days=days)).isoformat()
 
 
 def _enrol(admin: Any, program_id: int, school_id: int, days_ago: int = 0) -> dict[str, Any]:
