@@ -348,7 +348,7 @@ def fire_trigger(
     """Lock the instance, ask the engine, and write the new state with its history event."""
     catalog = catalog or get_catalog()
     locked, digest = lock_instance(session=session, instance_id=instance_id)
-    _refuse_stale(expected_version, locked.version)  # before judging the gates: it is moot
+    _refuse_stale(expected_version, locked.version)  # a stale caller hears so before any gate
     workflow = workflow_of(session, locked, catalog, digest)
     now = now or utcnow()
     facts = gather_facts(
@@ -365,7 +365,7 @@ def fire_trigger(
             "launched_on": outcome.instance.launched_on,
             "entered_at": now,
         },
-        None,  # checked above; the row lock holds the version since
+        expected_version,
     )
     next_cycle = _follow_up(session, instance, outcome, facts.artifacts, actor_id, catalog, now)
     event = outcome.event
