@@ -7,8 +7,9 @@ Prints, for the engine: the `transitions` call alone and a full `Workflow.fire`
 layer against a bare baseline that issues the same statements (lock with the
 pinned digest, the iteration's documents, the program's sign-off triggers, the
 versioned update, the numbered event) with SQLAlchemy Core in one transaction,
-interleaved in batches, and the ratio of their rates. Each round fires
-`start_planning` (why -> how) and then `step_back` (how -> why).
+interleaved in batches, and the ratio of their rates; it refuses to measure if
+the two send different statements. Each round fires `start_planning`
+(why -> how) and then `step_back` (how -> why).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Engine, bindparam, event, func, insert, select, update
 
 from engine.facts import Facts
 from engine.workflow import InstanceState, _Holder
@@ -145,6 +146,21 @@ def _bare_statements() -> tuple[Any, ...]:
     return lock, documents, signoffs, move, append
 
 
+def statement_verbs(db: Engine, run: Callable[[], object]) -> list[str]:
+    """The verb of each statement `run` sends through `db`, leaving out the BEGINs."""
+    seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        seen.append(statement.split(None, 1)[0].upper())
+
+    event.listen(db, "before_cursor_execute", record)
+    try:
+        run()
+    finally:
+        event.remove(db, "before_cursor_execute", record)
+    return [verb for verb in seen if verb != "BEGIN"]
+
+
 def bench_database(url: str, rounds: int) -> None:
     db = get_engine(url)
     writer = writing(db)
@@ -198,6 +214,9 @@ def bench_database(url: str, rounds: int) -> None:
             bare(trigger, source, dest)
 
     # Each round trip leaves the cycle where it found it, so the two can take turns.
+    service_verbs, bare_verbs = statement_verbs(db, through_service), statement_verbs(db, baseline)
+    if service_verbs != bare_verbs:
+        sys.exit(f"not measured: the service sends {service_verbs}, the bare {bare_verbs}")
     timings = interleaved({"service": through_service, "bare": baseline}, rounds)
     (service_wall, service_cpu), (bare_wall, bare_cpu) = timings["service"], timings["bare"]
     print(
