@@ -10,7 +10,9 @@ them up, then drives them with wrk in alternating rounds so both see the same
 machine load. Every wrk connection walks its own cycles, alternating
 `start_planning` and `step_back`, so every request is a real, successful fire;
 between rounds each cycle is stepped back to `why`. Prints requests per second,
-p50 and p99 per round, their medians, and the ratio of the rates.
+p50 and p99 per round, the server process's CPU time per request (which the load
+of a shared machine disturbs far less than the rates), their medians, and the
+ratios of the rates and of the CPU times.
 """
 
 from __future__ import annotations
@@ -48,7 +50,11 @@ ENDPOINTS = {
 }
 WRK_SCRIPT = """
 -- Thread t of n takes every n-th cycle and walks them round-robin, alternating
--- start_planning and step_back, so no two requests ever race for one cycle.
+-- start_planning and step_back: a cycle's next request comes a whole pass (eight requests
+-- per connection) after its last, so only a request slower than that races it (a 409).
+-- wrk calls request() once on the first thread's state to check the script, and sends
+-- nothing for it: that thread's first cycle misses its first start_planning, so its
+-- step_back a pass later answers 409, once per run, for either endpoint alike.
 local ids = {%(ids)s}
 local prefix, token, threads = "%(prefix)s", "%(token)s", %(threads)d
 local next_thread, counter, mine, threads_seen = 0, 0, {}, {}
@@ -98,10 +104,13 @@ class Round:
     """Socket errors and timeouts."""
     codes: str = ""
     """The status of each answer other than 2xx, as wrk saw them."""
+    cpu_ms: float = 0.0
+    """The server process's CPU time (user and system) per request."""
 
     def __str__(self) -> str:
         return (
             f"{self.rps:7.0f} req/s  p50 {self.p50_ms:7.1f} ms  p99 {self.p99_ms:7.1f} ms  "
+            f"CPU {self.cpu_ms:5.2f} ms/req  "
             f"non-2xx {self.refused} {self.codes.strip()}  socket errors {self.broken}"
         )
 
@@ -112,9 +121,24 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time the process has used so far (Linux's /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+@dataclass(frozen=True)
+class Server:
+    base: str
+    pid: int
+
+
 @contextmanager
-def _server(app: str, url: str) -> Iterator[str]:
-    """uvicorn serving `app` with one worker; yields its base URL once it answers."""
+def _server(app: str, url: str) -> Iterator[Server]:
+    """uvicorn serving `app` with one worker, once it answers."""
     port = _free_port()
     env = {**os.environ, **app_environment(url), "PYTHONPATH": f"{HERE}:{HERE.parent}"}
     command = [sys.executable, "-m", "uvicorn", app, "--port", str(port)]
@@ -129,14 +153,14 @@ def _server(app: str, url: str) -> Iterator[str]:
                 time.sleep(0.1)
         else:
             raise RuntimeError(f"{app} did not start")
-        yield base
+        yield Server(base, server.pid)
     finally:
         server.terminate()
         server.wait()
 
 
 def _wrk(
-    base: str, prefix: str, ids: list[int], token: str, connections: int, seconds: int
+    server: Server, prefix: str, ids: list[int], token: str, connections: int, seconds: int
 ) -> Round:
     threads = min(2, connections)
     script = WRK_SCRIPT % {
@@ -149,9 +173,11 @@ def _wrk(
         lua.write(script)
         lua.flush()
         command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s"]
+        cpu_before = _cpu_seconds(server.pid)
         out = subprocess.run(
-            [*command, "-s", lua.name, base], capture_output=True, text=True, check=True
+            [*command, "-s", lua.name, server.base], capture_output=True, text=True, check=True
         ).stdout
+        cpu = _cpu_seconds(server.pid) - cpu_before
     summary = json.loads(out.strip().splitlines()[-1])
     return Round(
         summary["requests"] / (summary["us"] / 1e6),
@@ -160,6 +186,7 @@ def _wrk(
         summary["status"],
         summary["socket"],
         summary["codes"],
+        1000 * cpu / max(summary["requests"], 1),
     )
 
 
@@ -200,6 +227,7 @@ def _median(rounds: list[Round]) -> Round:
         sum(r.refused for r in rounds),
         sum(r.broken for r in rounds),
         " ".join(r.codes for r in rounds),
+        statistics.median(r.cpu_ms for r in rounds),
     )
 
 
@@ -214,15 +242,15 @@ def bench(kind: str, connections: int, seconds: int, rounds: int) -> None:
             _server(ENDPOINTS["service"][0], url) as service,
             _server(ENDPOINTS["bare"][0], url) as bare,
         ):
-            bases = {"service": service, "bare": bare}
+            servers = {"service": service, "bare": bare}
 
             def run(name: str, length: int) -> Round:
                 prefix = ENDPOINTS[name][1]
-                result = _wrk(bases[name], prefix, own[name], fixture.token, connections, length)
-                _settle(url, bases[name], prefix, own[name], fixture.token)
+                result = _wrk(servers[name], prefix, own[name], fixture.token, connections, length)
+                _settle(url, servers[name].base, prefix, own[name], fixture.token)
                 return result
 
-            for name in bases:  # warm-up: pools filled, definitions compiled, caches loaded
+            for name in servers:  # warm-up: pools filled, definitions compiled, caches loaded
                 run(name, 1)
             measured: dict[str, list[Round]] = {"service": [], "bare": []}
             for n in range(rounds):
@@ -234,7 +262,11 @@ def bench(kind: str, connections: int, seconds: int, rounds: int) -> None:
         for name, m in medians.items():
             print(f"{name:8} median {m}  p99/p50 {m.p99_ms / m.p50_ms:.1f}")
         ratio = medians["service"].rps / medians["bare"].rps
-        print(f"{kind}: ratio service/bare {ratio:.2f} at {connections} connections")
+        cpu = medians["bare"].cpu_ms / medians["service"].cpu_ms
+        print(
+            f"{kind}: ratio service/bare {ratio:.2f} at {connections} connections; "
+            f"CPU per request bare/service {cpu:.2f}"
+        )
 
 
 def main() -> None:
