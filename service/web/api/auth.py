@@ -33,7 +33,8 @@ def sign_in(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends
     """
     ttl = dt.timedelta(minutes=get_settings().token_ttl_minutes)
     attempt = attempt_from(request, form.username)
-    # Verify the password (slow by design) before taking any write lock.
+    # The attempt is admitted and counted first; the password (slow by design) is checked after,
+    # with no write lock held.
     try:
         person = verify_password(attempt, form.password)
     except SignInLocked as locked:

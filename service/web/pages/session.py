@@ -63,7 +63,8 @@ def sign_in(
             "Open the sign-in page again and retry."
         )
     attempt = attempt_from(request, email)
-    # Verify the password (slow by design) in a read, before taking the write lock.
+    # The attempt is admitted and counted first; the password (slow by design) is checked after,
+    # in a read with no write lock held.
     try:
         person = verify_password(attempt, password)
     except SignInLocked as locked:
