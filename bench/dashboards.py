@@ -5,7 +5,8 @@
 
 For each size, generates (with bulk Core inserts) a program of that many teams,
 all coached by one person, each with a cycle in a spread of states, a realistic
-history (start plus one event per step taken), a theory of action, an action
+history (start plus one event per step taken), a theory of action saved 0 to 44
+days ago (so some teams have gone quiet), an action
 timeline once past planning (some of its actions overdue) and, for two teams in
 three, check-ins. Then, for each view as the service computes it (the caseload:
 its first page, worst first, with the counts the page shows): the median time of
@@ -153,7 +154,7 @@ def generate(db: Engine, teams: int) -> tuple[int, int]:
                         "item": 1,
                         "revision": 1,
                         "body": THEORY,
-                        "created_at": now,
+                        "created_at": now - dt.timedelta(days=n % 45),
                     }
                 )
                 if taken >= PLANNED:
