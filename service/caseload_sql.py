@@ -91,8 +91,9 @@ def active_cycles(team_ids: Select[Any]) -> Subquery:
 
 
 def overdue_actions(team_ids: Select[Any], today: dt.date, dialect: str) -> Subquery:
-    """How many actions are overdue on the current action timeline of each of the teams' open
-    cycles (as `overdue_items`): the latest revision in the cycle's iteration."""
+    """How many actions are overdue (as `overdue_items`) on the current action timeline of each
+    of the teams' open cycles: the latest revision, in the cycle's iteration, of the timeline's
+    one document (item 1)."""
     latest = aliased(ArtifactRevision)
     item = _timeline_items(ArtifactRevision.body, dialect).alias("item")
     due = item.c.value["due"].as_string()
