@@ -23,6 +23,7 @@ from service.store.models import (
     StoredDefinition,
     Team,
     WorkflowInstance,
+    utcnow,
 )
 
 OPEN_CYCLE = (WorkflowInstance.kind == "cycle") & (WorkflowInstance.state != "closed")
@@ -299,7 +300,7 @@ def gather_facts(
                 session=session, instance_id=instance.id, iteration=instance.iteration
             )
     return Facts(
-        today=today or dt.date.today(),
+        today=today or utcnow().date(),  # the service's one clock: UTC, whatever the host
         reason=reason,
         artifacts=artifacts,
         records=records,
