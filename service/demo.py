@@ -16,7 +16,7 @@ from engine.errors import GatesUnmet
 from service import demo_content as sample
 from service.catalog import Catalog, get_catalog
 from service.checkins import log_checkin
-from service.demo_summary import DemoSummary, summarise
+from service.demo_summary import NEW_TEAM_EMAIL, DemoSummary, summarise
 from service.demo_surveys import seed_surveys, waves_around
 from service.enrolment import enrol_school
 from service.instances import fire_trigger, save_artifact, start_instance
@@ -34,6 +34,7 @@ from service.store.models import Program, School, WorkflowInstance, utcnow
 DEMO_PROGRAM = "Demo State Collective Leadership Initiative"
 DEMO_PASSWORD = "demo-password"
 SCHOOL_COUNT = 24
+NEW_TEAM_NAME = "Alder new-teacher team"
 TARGETS = ("why", "how", "implement", "review", "decide", "moved_on", "revisited")
 
 
@@ -72,9 +73,17 @@ class _Clock:
 
 
 def _onboard(
-    session: Session, team_id: int, actor: int, condition: str, clock: _Clock, catalog: Catalog
-) -> int:
-    """Walk a team through onboarding; the choice starts its first cycle. Returns the cycle id."""
+    session: Session,
+    team_id: int,
+    actor: int,
+    condition: str | None,
+    clock: _Clock,
+    catalog: Catalog,
+) -> int | None:
+    """Walk a team through onboarding; the choice starts its first cycle. Returns the cycle id.
+
+    With no `condition`, the team stops after the overview, taking stock of its school.
+    """
     onboarding = start_instance(
         session=session,
         workflow_name="onboarding",
@@ -117,6 +126,8 @@ def _onboard(
         },
     )
     fire("finish_overview")
+    if condition is None:
+        return None
     ratings = [
         {
             "condition": slug,
@@ -313,6 +324,7 @@ def seed_demo(session: Session, *, catalog: Catalog | None = None, seed: int = 7
             now=enrolled_at,
         )
         cycle_id = _onboard(session, team.id, member.id, condition, clock, catalog)
+        assert cycle_id is not None
         _walk_cycle(
             session,
             cycle_id,
@@ -326,9 +338,30 @@ def seed_demo(session: Session, *, catalog: Catalog | None = None, seed: int = 7
             session, enrolled.phase_instance_id, phase_target, admin.id or 0, clock.now, catalog
         )
         _check_in(session, team.id, coaches[n % 2].id or 0, today.date(), n)
+    _new_team(session, password_hash, catalog, today, rng)
     schools = list(session.exec(select(School).where(School.program_id == program.id)).all())
     seed_surveys(session, program_id=program.id, schools=schools, waves=waves_around(today.date()))
     return summarise(session, program.id, created=True)
+
+
+def _new_team(
+    session: Session,
+    password_hash: str,
+    catalog: Catalog,
+    today: dt.datetime,
+    rng: random.Random,
+) -> None:
+    """A second team at the first school, formed last week: it is taking stock of the school."""
+    school = session.exec(select(School).where(School.code == "S01")).one()
+    team = add_team(session=session, school_id=school.id or 0, name=NEW_TEAM_NAME)
+    member = create_person(
+        session=session, email=NEW_TEAM_EMAIL, name="New team lead", password_hash=password_hash
+    )
+    assert team.id is not None and member.id is not None
+    add_to_team(session=session, team_id=team.id, person_id=member.id, role="member")
+    # Onboarding to the self-assessment takes 2 steps (the overview saved, then finished).
+    clock = _Clock(today - dt.timedelta(days=7), today - dt.timedelta(days=2), 2, rng)
+    _onboard(session, team.id, member.id, None, clock, catalog)
 
 
 _SCHOOL_NAMES = (

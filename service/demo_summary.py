@@ -9,6 +9,9 @@ from sqlmodel import Session, select
 
 from service.store.models import Person, School, Team, WorkflowInstance
 
+NEW_TEAM_EMAIL = "newteam@demo.example"
+"""The member of the demo's one new team, partway through onboarding."""
+
 
 @dataclass(frozen=True)
 class DemoSummary:
@@ -30,6 +33,7 @@ def demo_accounts(session: Session) -> list[tuple[str, str]]:
         "admin@demo.example": "program admin",
         "coach1@demo.example": "coach (12 teams)",
         "coach2@demo.example": "coach (12 teams)",
+        NEW_TEAM_EMAIL: "a new team, taking stock of its school",
     }
     accounts = [(roles[e], e) for e in emails if e in roles]
     if first_member:

@@ -342,7 +342,7 @@ def _empty(_: bytes) -> bytes:
         (_older_revision, "written at schema revision 0005"),
         (_unknown_column, r"unknown columns: \['mood'\]"),
         (_orphan_row, "historyevent rows could not be stored"),
-        (_miscounted_header, "person has 27 rows, the header says 28"),
+        (_miscounted_header, r"person has \d+ rows, the header says \d+"),
         (_time_without_zone, "historyevent.at has no UTC offset"),
         (_truncated_gzip, "cannot be read as a backup"),
         (_cut_before_trailer, "cut short"),

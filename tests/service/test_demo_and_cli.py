@@ -12,11 +12,20 @@ from service.caseload import caseload
 from service.catalog import get_catalog
 from service.cli import app
 from service.demo import DEMO_PASSWORD, seed_demo
+from service.demo_summary import NEW_TEAM_EMAIL
 from service.enrolment import school_phases
+from service.onboarding import latest_onboarding
+from service.queries import active_cycle
 from service.security import authenticate
 from service.settings import get_settings
 from service.store.database import get_engine, unit_of_work
-from service.store.models import HistoryEvent, SurveyResponse, Team, WorkflowInstance
+from service.store.models import (
+    HistoryEvent,
+    SurveyResponse,
+    Team,
+    TeamMembership,
+    WorkflowInstance,
+)
 from service.surveys.outcomes import program_waves
 from service.versioning import replay_matches
 
@@ -157,3 +166,18 @@ def test_user_create_refuses_a_short_password(demo_database: str) -> None:
     result = runner.invoke(app, ["user", "create", "a@b.org", "--name", "A"], input="short\n")
     assert result.exit_code == 1
     assert "at least 10 characters" in result.output
+
+
+def test_the_demo_has_a_new_team_taking_stock_of_its_school(demo_database: str) -> None:
+    result = runner.invoke(app, ["demo", "--no-serve"])
+
+    assert NEW_TEAM_EMAIL in result.output
+    with unit_of_work(get_engine(demo_database), write=False) as session:
+        person = authenticate(session=session, email=NEW_TEAM_EMAIL, password=DEMO_PASSWORD)
+        assert person is not None
+        [team_id] = session.exec(
+            select(TeamMembership.team_id).where(TeamMembership.person_id == person.id)
+        ).all()
+        run = latest_onboarding(session=session, team_id=team_id)
+        assert run is not None and run.state == "self_assessment"
+        assert active_cycle(session=session, team_id=team_id) is None
