@@ -21,6 +21,7 @@ from sqlmodel import Session, col
 
 from engine.gates import CYCLE_PROGRESSION
 from engine.workflow import MIGRATE
+from service.caseload_sql import active_cycles
 from service.catalog import Catalog, get_catalog
 from service.enrolment import PHASES_WORKFLOW, phase_calendar, school_phases
 from service.errors import NotFound
@@ -131,27 +132,11 @@ def phase_counts(
 
 def stage_counts(*, session: Session, program_id: int) -> list[StageCount]:
     """Teams per condition and state of their active cycle (the open one, else the newest)."""
-    ranked = (
-        select(
-            WorkflowInstance.condition,
-            WorkflowInstance.state,
-            func.row_number()
-            .over(
-                partition_by=WorkflowInstance.team_id,
-                order_by=(WorkflowInstance.state == "closed", col(WorkflowInstance.id).desc()),
-            )
-            .label("rank"),
-        )
-        .where(
-            WorkflowInstance.kind == "cycle",
-            col(WorkflowInstance.team_id).in_(program_teams(program_id)),
-        )
-        .subquery()
-    )
+    active = active_cycles(program_teams(program_id))
     rows = session.execute(
-        select(ranked.c.condition, ranked.c.state, func.count())
-        .where(ranked.c.rank == 1)
-        .group_by(ranked.c.condition, ranked.c.state)
+        select(WorkflowInstance.condition, WorkflowInstance.state, func.count())
+        .join(active, active.c.cycle_id == WorkflowInstance.id)
+        .group_by(WorkflowInstance.condition, WorkflowInstance.state)
     ).all()
     counts = [StageCount(c or "", s, n) for c, s, n in rows]
     return sorted(counts, key=lambda r: (r.condition, STATE_ORDER.get(r.state, 99), r.state))
