@@ -47,7 +47,7 @@ def _unauthorised(message: str) -> HTTPException:
     )
 
 
-def _present(token: str | None) -> str:
+def _required_token(token: str | None) -> str:
     if not token:
         raise _unauthorised("sign in first: send Authorization: Bearer <token>")
     return token
@@ -55,7 +55,7 @@ def _present(token: str | None) -> str:
 
 async def get_token(token: Annotated[str | None, Depends(oauth2_scheme)]) -> str:
     # Async, like every dependency here that does no I/O: a sync one costs a worker thread hop.
-    return _present(token)
+    return _required_token(token)
 
 
 @contextmanager
@@ -96,7 +96,7 @@ def get_access(request: Request, token: Annotated[str | None, Depends(oauth2_sch
     takes the token straight from the scheme: each level of dependency costs every request.
     """
     with brief_read() as session:
-        person = identity_for_token(session=session, token=_present(token), kind="api")
+        person = identity_for_token(session=session, token=_required_token(token), kind="api")
         if person is None:
             raise _unauthorised("the token is unknown, expired or revoked; sign in again")
         note_user(person.id)
