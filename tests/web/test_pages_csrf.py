@@ -34,6 +34,7 @@ def test_every_form_page_is_covered_here() -> None:
         "/cycles/{cycle_id}/artifacts/{kind}/comments",
         "/cycles/{cycle_id}/artifacts/{kind}/signoffs",
         "/cycles/{cycle_id}/records/{kind}",
+        "/cycles/{cycle_id}/records/{kind}/{item}",
         "/cycles/{cycle_id}/share",
         "/cycles/{cycle_id}/triggers/{trigger}",
         "/cycles/{cycle_id}/unshare",
@@ -66,6 +67,7 @@ def test_a_form_without_the_sessions_token_is_refused_and_changes_nothing(
         trigger="step_back",
         program_id=team.program_id,
         school_id=0,
+        item=1,
     )
     data = {"goal": "Sneaky", "reason": "Sneaky", "condition": "vision-and-strategy"}
     if token is not None:

@@ -26,6 +26,7 @@ from engine.errors import (
 )
 from service.access import Caller
 from service.catalog import get_catalog
+from service.errors import InvalidRequest
 from service.instances import fire_trigger, save_artifact, workflow_of
 from service.queries import get_instance
 from service.store.models import WorkflowInstance
@@ -82,6 +83,7 @@ def _save(
     kind: str,
     form: FormData,
     repeatable: bool,
+    item: int | None = None,
 ) -> Response:
     spec, team_id = _form_spec(cycle_id, kind, repeatable=repeatable)
     data = read_form(spec, form)
@@ -94,19 +96,24 @@ def _save(
                 kind=kind,
                 data=data,
                 author_id=caller.person_id,
+                item=item,
                 expected_version=expected,
             )
     except ArtifactInvalid as exc:
         errors = {e.path: e.message for e in exc.errors}
-        draft = Draft(kind, data, errors, message=NOT_SAVED)
+        draft = Draft(kind, data, errors, message=NOT_SAVED, item=item)
         return _again(request, caller, team_id, draft, status_code=422)
     except ConcurrentChange:
-        draft = Draft(kind, data, message=CHANGED_MEANWHILE)
+        draft = Draft(kind, data, message=CHANGED_MEANWHILE, item=item)
         return _again(request, caller, team_id, draft, status_code=409)
+    except InvalidRequest as exc:  # a record number the iteration does not hold
+        raise not_found("record of that number") from exc
     except TransitionRefused as exc:
         return redirect_with_flash(team_path(team_id), Flash("refused", str(exc), target=kind))
     title = spec.title.lower()
-    done = f"Added a {title} record." if repeatable else f"Saved the {title}."
+    done = f"Saved the {title}."
+    if repeatable:
+        done = f"Revised {title} record {item}." if item else f"Added a {title} record."
     return redirect_with_flash(f"{team_path(team_id)}#{kind}", Flash("done", done, target=kind))
 
 
@@ -160,6 +167,29 @@ def add_record_form(
         kind=kind,
         form=form,
         repeatable=True,
+    )
+
+
+@router.post("/cycles/{cycle_id}/records/{kind}/{item}")
+def revise_record_form(
+    cycle_id: int,
+    kind: str,
+    item: int,
+    request: Request,
+    caller: PageCaller,
+    _csrf: CsrfChecked,
+    _: PageWorks,
+    form: SubmittedForm,
+) -> Response:
+    """Save a new revision of one record of the current iteration; earlier ones are kept."""
+    return _save(
+        request=request,
+        caller=caller,
+        cycle_id=cycle_id,
+        kind=kind,
+        form=form,
+        repeatable=True,
+        item=item,
     )
 
 

@@ -11,6 +11,7 @@ from markupsafe import Markup
 from sqlmodel import Session, col, select
 
 from engine.artifacts import ArtifactStatus
+from engine.content import ArtifactSpec
 from engine.workflow import TriggerStatus, Workflow
 from service.catalog import get_catalog
 from service.instances import workflow_of
@@ -34,6 +35,8 @@ class Draft:
     data: Mapping[str, Any]
     errors: Mapping[str, str] = field(default_factory=dict)
     message: str | None = None
+    item: int | None = None
+    """The record a refused revision was for; None for a document or a new record."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,9 @@ class Record:
     item: int
     shown: tuple[ShownField, ...]
     saved: Saved
+    form: ArtifactForm | None = None
+    """The form that revises this record, for those who work on the cycle."""
+    open: bool = False
 
 
 @dataclass(frozen=True)
@@ -134,6 +140,34 @@ def _saved(row: ArtifactRevision, names: Mapping[int, str]) -> Saved:
     return Saved(row.revision, row.created_at, author)
 
 
+def _record(
+    spec: ArtifactSpec,
+    cycle_id: int,
+    row: ArtifactRevision,
+    names: Mapping[int, str],
+    can_work: bool,
+    refused: Draft | None,
+    conditions: Mapping[str, str],
+) -> Record:
+    """One record as saved, with the form that revises it (holding a refused revision's input)."""
+    mine = refused if refused is not None and refused.item == row.item else None
+    form = (
+        build_form(
+            spec=spec,
+            action=f"/cycles/{cycle_id}/records/{row.kind}/{row.item}",
+            id_prefix=f"{row.kind}-{row.item}",
+            data=mine.data if mine else row.body,
+            conditions=conditions,
+            errors=mine.errors if mine else None,
+            message=mine.message if mine else None,
+        )
+        if can_work
+        else None
+    )
+    saved = _saved(row, names)
+    return Record(row.item, shown_fields(spec, row.body, conditions), saved, form, mine is not None)
+
+
 def _panel(
     *,
     workflow: Workflow,
@@ -148,7 +182,8 @@ def _panel(
     spec = workflow.artifacts[kind].spec
     conditions = condition_titles()
     current = rows[-1] if rows and not spec.repeatable else None
-    mine = draft if draft is not None and draft.kind == kind else None
+    refused = draft if draft is not None and draft.kind == kind else None
+    mine = refused if refused is not None and refused.item is None else None
     form = None
     if can_work:
         where = "records" if spec.repeatable else "artifacts"
@@ -171,8 +206,7 @@ def _panel(
         shown=shown_fields(spec, current.body, conditions) if current else (),
         saved=_saved(current, names) if current else None,
         records=tuple(
-            Record(row.item, shown_fields(spec, row.body, conditions), _saved(row, names))
-            for row in rows
+            _record(spec, cycle_id, row, names, can_work, refused, conditions) for row in rows
         )
         if spec.repeatable
         else (),
