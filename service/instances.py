@@ -20,7 +20,14 @@ from engine.facts import Facts
 from engine.workflow import Event, InstanceState, Outcome, StageView, Workflow
 from service.catalog import Catalog, get_catalog, pin
 from service.errors import CycleAlreadyOpen, InvalidRequest
-from service.queries import OPEN_CYCLE, InstanceRow, gather_facts, get_instance, lock_instance
+from service.queries import (
+    OPEN_CYCLE,
+    InstanceRow,
+    gather_facts,
+    get_instance,
+    lock_instance,
+    lock_team,
+)
 from service.store.database import connection_of
 from service.store.models import (
     ArtifactRevision,
@@ -182,6 +189,7 @@ def start_cycle(
     catalog.condition_definition(condition)
     if not reason.strip():
         raise InvalidRequest("say why the team chose this condition (the reason is blank)")
+    lock_team(session=session, team_id=team_id)
     open_cycle = session.exec(
         select(WorkflowInstance).where(WorkflowInstance.team_id == team_id, OPEN_CYCLE)
     ).first()

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from service.catalog import get_catalog
 from service.instances import fire_trigger, save_artifact, start_instance
+from service.queries import lock_team
 from service.store.models import ArtifactRevision, WorkflowInstance
 
 ONBOARDING = "onboarding"
@@ -57,6 +58,12 @@ def save_self_assessment(
 ) -> ArtifactRevision:
     """A new revision of the team's self-assessment, in its open onboarding run or a new one."""
     run = latest_onboarding(session=session, team_id=team_id)
+    if run is None or run.finished:
+        # Start one only while holding the team's lock, and look again: a request saving at the
+        # same moment may have started it. (Taken only here: a run's choice holds the run's lock
+        # and then takes the team's, to start the cycle.)
+        lock_team(session=session, team_id=team_id)
+        run = latest_onboarding(session=session, team_id=team_id)
     run_id = (
         run.instance_id
         if run is not None and not run.finished

@@ -61,6 +61,12 @@ _LOCK_INSTANCE = (
     .where(_INSTANCES.c.id == bindparam("instance_id"))
     .with_for_update(of=_INSTANCES)
 )
+# FOR NO KEY UPDATE: it queues only those who take it too, not the rows that refer to the team.
+_LOCK_TEAM = (
+    select(Team.__table__.c.id)
+    .where(Team.__table__.c.id == bindparam("team_id"))
+    .with_for_update(key_share=True)
+)
 _REVISIONS = ArtifactRevision.__table__.c
 _ITERATION_REVISIONS = (
     select(_REVISIONS.kind, _REVISIONS.item, _REVISIONS.revision, _REVISIONS.body)
@@ -98,6 +104,16 @@ def lock_instance(*, session: Session, instance_id: int) -> tuple[InstanceRow, s
     if row is None:
         raise NotFound("cycle", instance_id)
     return InstanceRow(*row[:-1]), row[-1]
+
+
+def lock_team(*, session: Session, team_id: int) -> None:
+    """Hold, until the transaction ends, the team's lock that starting one of its runs takes.
+
+    Whoever checks that a team has no open cycle (or onboarding run) before starting one takes
+    it first, so two requests at once cannot both find none on PostgreSQL. SQLite needs none:
+    a writing unit of work there already holds the database's one write lock.
+    """
+    connection_of(session).execute(_LOCK_TEAM, {"team_id": team_id})
 
 
 def current_revisions(

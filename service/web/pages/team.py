@@ -13,7 +13,7 @@ from service.calendar_feed import live_calendar_links
 from service.errors import CycleAlreadyOpen, InvalidRequest
 from service.instances import start_cycle
 from service.onboarding import CHOOSING, choose_in_onboarding, latest_onboarding, start_onboarding
-from service.queries import get_instance
+from service.queries import get_instance, lock_team
 from service.status import team_status
 from service.store.models import School
 from service.web.deps import SessionDep, brief_read, transaction
@@ -195,6 +195,7 @@ def start_onboarding_form(
 ) -> Response:
     """Start the team's onboarding: the overview first, then the self-assessment."""
     with transaction() as session:
+        lock_team(session=session, team_id=team_id)  # a second press at once starts no second run
         if latest_onboarding(session=session, team_id=team_id) is None:
             start_onboarding(
                 session=session,
