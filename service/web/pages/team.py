@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request
 from sqlmodel import Session
 from starlette.responses import Response
 
+from engine.errors import InstanceClosed
 from service.access import Action, Caller, Scope, allowed
 from service.calendar_feed import live_calendar_links
 from service.errors import CycleAlreadyOpen, InvalidRequest
@@ -226,7 +227,8 @@ def choose_condition(
             with transaction() as session:
                 _start_chosen(session, team_id, condition, basis, reason, caller.person_id)
                 started = condition
-        except CycleAlreadyOpen:
+        except (CycleAlreadyOpen, InstanceClosed):
+            # InstanceClosed: another member's choice ended the onboarding run meanwhile.
             return redirect_with_flash(
                 team_path(team_id),
                 Flash("refused", "The team already has a cycle under way; finish it first."),
