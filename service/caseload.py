@@ -103,7 +103,10 @@ class StageBoard:
 
 
 def is_stalled(last_activity: dt.datetime | None, today: dt.date, stall_days: int) -> bool:
-    """No activity for `stall_days` days or more (a team with no activity at all is stalled)."""
+    """No activity for `stall_days` days or more (a team with no activity at all is stalled).
+
+    The rule as written; `caseload_sql` raises the flag in SQL, and tests hold the two equal.
+    """
     return last_activity is None or (today - last_activity.date()).days >= stall_days
 
 
@@ -123,7 +126,10 @@ def overdue_items(timeline: dict[str, Any] | None, today: dt.date) -> list[Overd
 
 
 def checkin_due(last_checkin: dt.date | None, today: dt.date) -> bool:
-    """No check-in in the current calendar month."""
+    """No check-in in the current calendar month.
+
+    The rule as written; `caseload_sql` raises the flag in SQL, and tests hold the two equal.
+    """
     return last_checkin is None or (last_checkin.year, last_checkin.month) != (
         today.year,
         today.month,

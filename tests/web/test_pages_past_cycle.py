@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 from page_factories import form_token, new_cycle, new_person, new_team, signed_in
 from sqlalchemy import Engine
 
+from service.onboarding import latest_onboarding
 from service.queries import active_cycle
 from service.store.database import unit_of_work
 
@@ -130,3 +131,20 @@ def test_a_stranger_cannot_read_another_teams_earlier_cycle(
 
     assert (response.status_code, response.template.name) == (404, "error.html")
     assert MOVE_ON["rationale"] not in response.text
+
+
+def test_an_onboarding_run_is_no_cycle_to_show(client: TestClient, web_db: Engine) -> None:
+    team = new_team(web_db)
+    signed_in(client, new_person(web_db, member_of=(team.team_id,)))
+    client.post(
+        f"/teams/{team.team_id}/onboarding",
+        data={"csrf_token": form_token(client, team.team_id)},
+    )
+    assert client.get(f"/teams/{team.team_id}").context["earlier"] == ()  # runs are not cycles
+    with unit_of_work(web_db, write=False) as session:
+        run = latest_onboarding(session=session, team_id=team.team_id)
+    assert run is not None
+
+    response = client.get(f"/cycles/{run.instance_id}")
+
+    assert (response.status_code, response.template.name) == (404, "error.html")

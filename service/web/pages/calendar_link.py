@@ -12,14 +12,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from service.access import Action, Caller, Scope, allowed
+from service.access import Action, allowed
 from service.calendar_feed import issue_calendar_token, revoke_calendar_links
-from service.web.deps import brief_read, transaction
+from service.web.deps import transaction
 from service.web.pages.deps import CsrfChecked, PageCaller, PageReads
 from service.web.pages.flash import Flash
-from service.web.pages.rendering import render
 from service.web.pages.routing import PageRoute
-from service.web.pages.team import team_context
+from service.web.pages.team import team_page_again
 
 router = APIRouter(route_class=PageRoute)
 
@@ -36,7 +35,10 @@ def make_calendar_link(
         token = issue_calendar_token(session=session, person_id=caller.person_id)
     url = str(request.url_for(FEED_ROUTE, team_id=team_id).include_query_params(token=token))
     made = Flash("done", "Made a calendar link: copy it below.", "calendar")
-    return _team_page(request, caller, scope, team_id, made, url)
+    can_work = allowed(caller, Action.WORK, scope)
+    return team_page_again(
+        request, caller, team_id, can_work=can_work, flash=made, calendar_url=url
+    )
 
 
 @router.post("/teams/{team_id}/calendar-link/revoke")
@@ -48,24 +50,6 @@ def revoke_calendar_link(
         count = revoke_calendar_links(session=session, person_id=caller.person_id)
     links = "calendar link" if count == 1 else "calendar links"
     message = f"Turned off {count} {links}: calendars subscribed to them stop updating."
-    return _team_page(request, caller, scope, team_id, Flash("done", message, "calendar"))
-
-
-def _team_page(
-    request: Request,
-    caller: Caller,
-    scope: Scope,
-    team_id: int,
-    flash: Flash,
-    calendar_url: str | None = None,
-) -> Response:
-    with brief_read() as session:
-        context = team_context(
-            session=session,
-            caller=caller,
-            team_id=team_id,
-            can_work=allowed(caller, Action.WORK, scope),
-            flash=flash,
-            calendar_url=calendar_url,
-        )
-        return render(request, "team.html", context)
+    done = Flash("done", message, "calendar")
+    can_work = allowed(caller, Action.WORK, scope)
+    return team_page_again(request, caller, team_id, can_work=can_work, flash=done)

@@ -15,13 +15,12 @@ from starlette.responses import Response
 from service.access import Action, allowed
 from service.checkins import MODES, log_checkin
 from service.errors import InvalidRequest
-from service.web.deps import brief_read, transaction
+from service.web.deps import transaction
 from service.web.pages.checkin_view import CheckinDraft, today
 from service.web.pages.deps import CsrfChecked, PageCaller, PageChecksIn
 from service.web.pages.flash import Flash, redirect_with_flash
-from service.web.pages.rendering import render
 from service.web.pages.routing import PageRoute
-from service.web.pages.team import team_context, team_path
+from service.web.pages.team import team_page_again, team_path
 
 router = APIRouter(route_class=PageRoute)
 
@@ -109,12 +108,11 @@ def log_checkin_form(
         "attendees": "\n".join(people),
     }
     # Nothing was written (or it was rolled back): the form comes back from a fresh read.
-    with brief_read() as session:
-        context = team_context(
-            session=session,
-            caller=caller,
-            team_id=team_id,
-            can_work=allowed(caller, Action.WORK, scope),
-            checkin=CheckinDraft(values, errors),
-        )
-        return render(request, "team.html", context, status_code=422)
+    return team_page_again(
+        request,
+        caller,
+        team_id,
+        can_work=allowed(caller, Action.WORK, scope),
+        status_code=422,
+        checkin=CheckinDraft(values, errors),
+    )

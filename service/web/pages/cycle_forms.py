@@ -36,9 +36,8 @@ from service.web.pages.artifact_forms import humanise, read_form
 from service.web.pages.cycle_view import Draft
 from service.web.pages.deps import CsrfChecked, PageCaller, PageWorks, SubmittedForm
 from service.web.pages.flash import Flash, redirect_with_flash
-from service.web.pages.rendering import render
 from service.web.pages.routing import PageRoute, not_found
-from service.web.pages.team import team_context, team_path
+from service.web.pages.team import team_page_again, team_path
 
 router = APIRouter(route_class=PageRoute)
 
@@ -102,10 +101,14 @@ def _save(
     except ArtifactInvalid as exc:
         errors = {e.path: e.message for e in exc.errors}
         draft = Draft(kind, data, errors, message=NOT_SAVED, item=item)
-        return _again(request, caller, team_id, draft, status_code=422)
+        return team_page_again(
+            request, caller, team_id, can_work=True, status_code=422, draft=draft
+        )
     except ConcurrentChange:
         draft = Draft(kind, data, message=CHANGED_MEANWHILE, item=item)
-        return _again(request, caller, team_id, draft, status_code=409)
+        return team_page_again(
+            request, caller, team_id, can_work=True, status_code=409, draft=draft
+        )
     except InvalidRequest as exc:  # a record number the iteration does not hold
         raise not_found("record of that number") from exc
     except TransitionRefused as exc:
@@ -115,17 +118,6 @@ def _save(
     if repeatable:
         done = f"Revised {title} record {item}." if item else f"Added a {title} record."
     return redirect_with_flash(f"{team_path(team_id)}#{kind}", Flash("done", done, target=kind))
-
-
-def _again(
-    request: Request, caller: Caller, team_id: int, draft: Draft, *, status_code: int
-) -> Response:
-    """The team page with a refused form's input, read afresh after the write rolled back."""
-    with brief_read() as session:
-        context = team_context(
-            session=session, caller=caller, team_id=team_id, can_work=True, draft=draft
-        )
-        return render(request, "team.html", context, status_code=status_code)
 
 
 @router.post("/cycles/{cycle_id}/artifacts/{kind}")

@@ -43,6 +43,13 @@ def redirect_with_flash(url: str, flash: Flash) -> Response:
     return response
 
 
+def flash_shown(request: Request, response: Response) -> Response:
+    """The page that showed the flash the browser brought, which then forgets it."""
+    if cookies.FLASH in request.cookies:
+        cookies.delete_cookie(response, cookies.FLASH)
+    return response
+
+
 def read_flash(request: Request) -> Flash | None:
     """The flash the browser brought back, if it is one this server signed."""
     raw = request.cookies.get(cookies.FLASH, "")

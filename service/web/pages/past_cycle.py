@@ -7,17 +7,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
+from sqlmodel import Session
 from starlette.responses import Response
 
 from service.access import Action, allowed
-from service.queries import active_cycle
+from service.queries import active_cycle, get_instance
 from service.status import cycle_status
-from service.store.models import School, Team
+from service.store.models import School, Team, WorkflowInstance
 from service.web.deps import SessionDep, brief_read
-from service.web.pages import cookies
 from service.web.pages.cycle_view import condition_titles, cycle_page
 from service.web.pages.deps import PageCaller, PageReads
-from service.web.pages.flash import read_flash
+from service.web.pages.flash import flash_shown, read_flash
 from service.web.pages.past_cycle_view import cycle_path, written_documents
 from service.web.pages.rendering import render
 from service.web.pages.routing import PageRoute, not_found
@@ -27,19 +27,20 @@ from service.web.pages.team import team_path
 router = APIRouter(route_class=PageRoute)
 
 
+def _team_cycle(session: Session, cycle_id: int) -> tuple[WorkflowInstance, int, bool]:
+    """The cycle, its team, and whether it is the team's active cycle (shown on its page)."""
+    instance = get_instance(session=session, instance_id=cycle_id)
+    if instance.kind != "cycle" or instance.team_id is None:
+        raise not_found("team cycle")
+    active = active_cycle(session=session, team_id=instance.team_id)
+    return instance, instance.team_id, active is not None and active.id == cycle_id
+
+
 def page_showing(cycle_id: int) -> str:
     """Where a cycle is shown: its team's page while it is the team's active cycle."""
     with brief_read() as session:
-        status = cycle_status(session=session, instance_id=cycle_id)
-        team_id = status.instance.team_id
-        if team_id is None:
-            raise not_found("team cycle")
-        active = active_cycle(session=session, team_id=team_id)
-    return (
-        team_path(team_id)
-        if active is not None and active.id == cycle_id
-        else (cycle_path(cycle_id))
-    )
+        _, team_id, on_team_page = _team_cycle(session, cycle_id)
+    return team_path(team_id) if on_team_page else cycle_path(cycle_id)
 
 
 @router.get("/cycles/{cycle_id}", name="past_cycle")
@@ -47,14 +48,11 @@ def show_cycle(
     cycle_id: int, request: Request, session: SessionDep, caller: PageCaller, scope: PageReads
 ) -> Response:
     """One of the team's cycles, read only but for sharing it."""
+    instance, team_id, on_team_page = _team_cycle(session, cycle_id)
+    if on_team_page:
+        return RedirectResponse(team_path(team_id), status_code=303)
     status = cycle_status(session=session, instance_id=cycle_id)
-    instance = status.instance
-    if instance.team_id is None:
-        raise not_found("team cycle")
-    active = active_cycle(session=session, team_id=instance.team_id)
-    if active is not None and active.id == cycle_id:
-        return RedirectResponse(team_path(instance.team_id), status_code=303)
-    team = session.get_one(Team, instance.team_id)
+    team = session.get_one(Team, team_id)
     school = session.get_one(School, team.school_id)
     flash = read_flash(request)
     can_work = allowed(caller, Action.WORK, scope)
@@ -81,7 +79,4 @@ def show_cycle(
             flash=flash,
         ),
     }
-    response = render(request, "past_cycle.html", context)
-    if cookies.FLASH in request.cookies:
-        cookies.delete_cookie(response, cookies.FLASH)
-    return response
+    return flash_shown(request, render(request, "past_cycle.html", context))

@@ -27,11 +27,10 @@ from service.program_dashboard import program_dashboard
 from service.store.models import Program, School, WorkflowInstance
 from service.web.api.programs import dashboard_out, table_csv_response
 from service.web.deps import SessionDep, brief_read, transaction
-from service.web.pages import cookies
 from service.web.pages.caseload_query import phase_titles
 from service.web.pages.checkin_view import today
 from service.web.pages.deps import CsrfChecked, PageAdministers, PageCaller, PageReads
-from service.web.pages.flash import Flash, read_flash, redirect_with_flash
+from service.web.pages.flash import Flash, flash_shown, read_flash, redirect_with_flash
 from service.web.pages.program_dashboard_view import dashboard_context, parse_stalled
 from service.web.pages.rendering import render
 from service.web.pages.routing import PageRoute, not_found
@@ -132,10 +131,7 @@ def show_schools(
 ) -> Response:
     """Each school against its calendar, with its next phase step and its overrides."""
     flash = read_flash(request)
-    response = _schools_page(request, session, caller, program_id, flash=flash)
-    if cookies.FLASH in request.cookies:
-        cookies.delete_cookie(response, cookies.FLASH)
-    return response
+    return flash_shown(request, _schools_page(request, session, caller, program_id, flash=flash))
 
 
 def _schools_page(

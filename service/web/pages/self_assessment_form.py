@@ -6,18 +6,16 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from engine.errors import ArtifactInvalid
-from service.access import Caller
 from service.catalog import get_catalog
 from service.onboarding import SELF_ASSESSMENT, save_self_assessment
-from service.web.deps import brief_read, transaction
+from service.web.deps import transaction
 from service.web.pages.artifact_forms import read_form
 from service.web.pages.choose_view import AssessmentDraft
 from service.web.pages.cycle_forms import NOT_SAVED
 from service.web.pages.deps import CsrfChecked, PageCaller, PageWorks, SubmittedForm
 from service.web.pages.flash import Flash, redirect_with_flash
-from service.web.pages.rendering import render
 from service.web.pages.routing import PageRoute
-from service.web.pages.team import team_context, team_path
+from service.web.pages.team import team_page_again, team_path
 
 router = APIRouter(route_class=PageRoute)
 
@@ -42,15 +40,8 @@ def save_self_assessment_form(
             )
     except ArtifactInvalid as exc:
         draft = AssessmentDraft(data, {e.path: e.message for e in exc.errors}, NOT_SAVED)
-        return _again(request, caller, team_id, draft)
+        return team_page_again(
+            request, caller, team_id, can_work=True, status_code=422, assessment=draft
+        )
     done = Flash("done", "Saved the self-assessment.", target=TARGET)
     return redirect_with_flash(f"{team_path(team_id)}#{TARGET}", done)
-
-
-def _again(request: Request, caller: Caller, team_id: int, draft: AssessmentDraft) -> Response:
-    """The team page with the refused ratings beside their errors; nothing was written."""
-    with brief_read() as session:
-        context = team_context(
-            session=session, caller=caller, team_id=team_id, can_work=True, assessment=draft
-        )
-        return render(request, "team.html", context, status_code=422)

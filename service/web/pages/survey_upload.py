@@ -20,9 +20,8 @@ from service.surveys.available import available_instruments
 from service.surveys.importing import ImportRefused
 from service.web.api.surveys import import_in_transaction
 from service.web.deps import SessionDep, brief_read
-from service.web.pages import cookies
 from service.web.pages.deps import PageAdministers, PageCaller
-from service.web.pages.flash import Flash, read_flash, redirect_with_flash
+from service.web.pages.flash import Flash, flash_shown, read_flash, redirect_with_flash
 from service.web.pages.rendering import render
 from service.web.pages.routing import PageRoute
 from service.web.pages.survey_upload_form import CheckedUpload, read_upload
@@ -50,10 +49,7 @@ def show_upload_form(
 ) -> Response:
     """The form, and what the last upload imported."""
     context = upload_context(session=session, program_id=program_id, flash=read_flash(request))
-    response = render(request, TEMPLATE, {"caller": caller, **context})
-    if cookies.FLASH in request.cookies:
-        cookies.delete_cookie(response, cookies.FLASH)
-    return response
+    return flash_shown(request, render(request, TEMPLATE, {"caller": caller, **context}))
 
 
 def _import_upload(program_id: int, form: FormData) -> str | NotImported:

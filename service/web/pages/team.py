@@ -18,14 +18,13 @@ from service.queries import get_instance, lock_team
 from service.status import team_status
 from service.store.models import School
 from service.web.deps import SessionDep, brief_read, transaction
-from service.web.pages import cookies
 from service.web.pages.calendar_view import calendar_panel
 from service.web.pages.checkin_view import CheckinDraft, checkin_panel
 from service.web.pages.choose_view import AssessmentDraft, ChoiceDraft, bases, choose_panel
 from service.web.pages.cycle_view import Draft, condition_titles, cycle_page
 from service.web.pages.deps import CsrfChecked, PageCaller, PageReads, PageWorks
 from service.web.pages.feedback_view import feedback_panels
-from service.web.pages.flash import Flash, read_flash, redirect_with_flash
+from service.web.pages.flash import Flash, flash_shown, read_flash, redirect_with_flash
 from service.web.pages.onboarding_view import onboarding_panel
 from service.web.pages.past_cycle_view import earlier_cycles
 from service.web.pages.rendering import render
@@ -143,6 +142,27 @@ def team_context(
     }
 
 
+def team_page_again(
+    request: Request,
+    caller: Caller,
+    team_id: int,
+    *,
+    can_work: bool,
+    status_code: int = 200,
+    **shown: Any,
+) -> Response:
+    """The team page read afresh after a form's write (or its rollback), in answer to the form.
+
+    `shown` is what the form did or had refused (`flash`, `draft`, `choice`, `checkin`,
+    `assessment`, `calendar_url`), passed on to `team_context`.
+    """
+    with brief_read() as session:
+        context = team_context(
+            session=session, caller=caller, team_id=team_id, can_work=can_work, **shown
+        )
+        return render(request, "team.html", context, status_code=status_code)
+
+
 @router.get("/teams/{team_id}", name="team_page")
 def show_team(
     team_id: int, request: Request, session: SessionDep, caller: PageCaller, scope: PageReads
@@ -152,10 +172,7 @@ def show_team(
     context = team_context(
         session=session, caller=caller, team_id=team_id, can_work=can_work, flash=flash
     )
-    response = render(request, "team.html", context)
-    if cookies.FLASH in request.cookies:
-        cookies.delete_cookie(response, cookies.FLASH)
-    return response
+    return flash_shown(request, render(request, "team.html", context))
 
 
 def _choice_errors(condition: str, basis: str, reason: str) -> dict[str, str]:
@@ -242,12 +259,5 @@ def choose_condition(
             )
     values = {"condition": condition, "basis": basis, "reason": reason}
     # Nothing was written (or it was rolled back): the form comes back from a fresh read.
-    with brief_read() as session:
-        context = team_context(
-            session=session,
-            caller=caller,
-            team_id=team_id,
-            can_work=True,
-            choice=ChoiceDraft(values=values, errors=errors),
-        )
-        return render(request, "team.html", context, status_code=422)
+    choice = ChoiceDraft(values=values, errors=errors)
+    return team_page_again(request, caller, team_id, can_work=True, status_code=422, choice=choice)
