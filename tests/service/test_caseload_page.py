@@ -11,8 +11,9 @@ import uuid
 from typing import Any
 
 import pytest
+from caseload_factories import bulk_coached_teams, coach_of, team_of
 from factories import new_cycle, save
-from sqlalchemy import Engine, insert, update
+from sqlalchemy import Engine, update
 from statement_count import recorded_statements
 
 from service.caseload import (
@@ -26,17 +27,13 @@ from service.caseload import (
     is_stalled,
     overdue_items,
 )
-from service.catalog import get_catalog, pin
 from service.checkins import log_checkin
-from service.organisation import add_school, add_to_team, create_person, create_program
+from service.organisation import create_person
 from service.store.database import unit_of_work
 from service.store.models import (
-    HistoryEvent,
     Program,
     School,
     Team,
-    TeamMembership,
-    WorkflowInstance,
 )
 from service.web.pages.caseload_query import COLUMNS
 
@@ -48,22 +45,9 @@ def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), dt.UTC)
 
 
-def _team_of(db: Engine, cycle_id: int) -> int:
-    with unit_of_work(db, write=False) as session:
-        return session.get_one(WorkflowInstance, cycle_id).team_id or 0
-
-
-def _coach(db: Engine, team_ids: list[int]) -> int:
-    with unit_of_work(db) as session:
-        coach = create_person(session=session, email=f"{uuid.uuid4().hex}@c.org", name="Coach")
-        for team_id in team_ids:
-            add_to_team(session=session, team_id=team_id, person_id=coach.id or 0, role="coach")
-        return coach.id or 0
-
-
 def _quiet_since(db: Engine, last: dt.datetime, stall_days: int) -> int:
     """A team last active at `last`, in a program that stalls teams after `stall_days`."""
-    team_id = _team_of(db, new_cycle(db, now=last))
+    team_id = team_of(db, new_cycle(db, now=last))
     with unit_of_work(db) as session:
         school = session.get_one(School, session.get_one(Team, team_id).school_id)
         session.execute(
@@ -75,11 +59,11 @@ def _quiet_since(db: Engine, last: dt.datetime, stall_days: int) -> int:
 def _with_timeline(db: Engine, items: list[dict[str, Any]]) -> int:
     cycle_id = new_cycle(db, now=NOON)
     save(db, cycle_id, "action_timeline", {"items": items}, now=NOON)
-    return _team_of(db, cycle_id)
+    return team_of(db, cycle_id)
 
 
 def _checked_in(db: Engine, on: dt.date) -> int:
-    team_id = _team_of(db, new_cycle(db, now=NOON))
+    team_id = team_of(db, new_cycle(db, now=NOON))
     with unit_of_work(db) as session:
         author = create_person(session=session, email=f"{uuid.uuid4().hex}@c.org", name="Kim")
         log_checkin(
@@ -131,7 +115,7 @@ def test_the_database_raises_each_flag_exactly_where_the_rules_do(db: Engine) ->
     checkins = {
         on: _checked_in(db, on) for on in (dt.date(2026, 10, 31), dt.date(2026, 11, 1), TODAY)
     }
-    coach = _coach(db, [*stalls.values(), *(t for _, t in timelines.values()), *checkins.values()])
+    coach = coach_of(db, *stalls.values(), *(t for _, t in timelines.values()), *checkins.values())
 
     with unit_of_work(db, write=False) as session:
         page = caseload_page(session=session, team_ids=coach_teams(coach), today=TODAY)
@@ -147,73 +131,6 @@ def test_the_database_raises_each_flag_exactly_where_the_rules_do(db: Engine) ->
     assert page.flag_counts == {f: sum(f in fs for fs in flags.values()) for f in FLAGS}
 
 
-def _bulk_teams(db: Engine, count: int) -> int:
-    """A coach with `count` teams, each with a cycle and a history event, inserted in bulk."""
-    with unit_of_work(db) as session:
-        program = create_program(session=session, name="Scale")
-        school = add_school(
-            session=session, program_id=program.id or 0, name="S", code=uuid.uuid4().hex[:8]
-        )
-        coach = create_person(session=session, email=f"{uuid.uuid4().hex}@c.org", name="Coach")
-        stored = pin(session, get_catalog().definition("vision-and-strategy"))
-        teams = (
-            session.execute(
-                insert(Team).returning(Team.id),
-                [
-                    {"school_id": school.id, "name": f"T{n}", "created_at": NOON}
-                    for n in range(count)
-                ],
-            )
-            .scalars()
-            .all()
-        )
-        session.execute(
-            insert(TeamMembership),
-            [
-                {"team_id": t, "person_id": coach.id, "role": "coach", "created_at": NOON}
-                for t in teams
-            ],
-        )
-        cycles = (
-            session.execute(
-                insert(WorkflowInstance).returning(WorkflowInstance.id),
-                [
-                    {
-                        "definition_id": stored.id,
-                        "kind": "cycle",
-                        "workflow": "vision-and-strategy",
-                        "team_id": t,
-                        "condition": "vision-and-strategy",
-                        "state": ("why", "how", "closed")[n % 3],
-                        "iteration": 1,
-                        "version": 1,
-                        "entered_at": NOON - dt.timedelta(days=n % 7),
-                        "created_at": NOON,
-                    }
-                    for n, t in enumerate(teams)
-                ],
-            )
-            .scalars()
-            .all()
-        )
-        session.execute(
-            insert(HistoryEvent),
-            [
-                {
-                    "instance_id": c,
-                    "seq": 1,
-                    "at": NOON - dt.timedelta(days=n % 40),
-                    "trigger": "start",
-                    "to_state": "why",
-                    "iteration": 1,
-                    "details": {},
-                }
-                for n, c in enumerate(cycles)
-            ],
-        )
-        return coach.id or 0
-
-
 def _page_statements(db: Engine, coach: int) -> tuple[int, int]:
     """(statements issued, rows shown) for the first page of 25."""
     with recorded_statements(db) as seen, unit_of_work(db, write=False) as session:
@@ -222,7 +139,7 @@ def _page_statements(db: Engine, coach: int) -> tuple[int, int]:
 
 
 def test_a_page_issues_the_same_statements_for_30_and_600_teams(db: Engine) -> None:
-    small, large = _bulk_teams(db, 30), _bulk_teams(db, 600)
+    small, large = bulk_coached_teams(db, 30, NOON), bulk_coached_teams(db, 600, NOON)
     _page_statements(db, small)  # warm the pinned-workflow cache, as a running server has
     assert _page_statements(db, small)[1] == _page_statements(db, large)[1] == 25
     assert _page_statements(db, small)[0] == _page_statements(db, large)[0]
@@ -233,7 +150,7 @@ def test_a_page_issues_the_same_statements_for_30_and_600_teams(db: Engine) -> N
 def test_pages_in_any_order_add_up_to_the_whole_filtered_caseload(
     db: Engine, sort: str | None, descending: bool
 ) -> None:
-    coach = _bulk_teams(db, 12)
+    coach = bulk_coached_teams(db, 12, NOON)
     filters = CaseloadFilters(flag="stalled")
     with unit_of_work(db, write=False) as session:
         whole = caseload_page(
@@ -266,7 +183,7 @@ def test_pages_in_any_order_add_up_to_the_whole_filtered_caseload(
 
 
 def test_worst_first_puts_more_flags_first_then_longer_in_the_stage(db: Engine) -> None:
-    coach = _bulk_teams(db, 12)
+    coach = bulk_coached_teams(db, 12, NOON)
     with unit_of_work(db, write=False) as session:
         rows = caseload(session=session, team_ids=coach_teams(coach), today=TODAY)
     keys = [(-len(r.flags), -(r.days_in_state or 0), r.team) for r in rows]
