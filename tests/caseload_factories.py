@@ -1,4 +1,5 @@
-"""Caseloads to measure: teams looked up from their cycles, coaches, and a coach's many teams."""
+"""Caseloads to measure: teams looked up from their cycles, coaches, check-ins, and a coach's
+many teams."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import uuid
 from sqlalchemy import Engine, insert
 
 from service.catalog import get_catalog, pin
+from service.checkins import log_checkin
 from service.organisation import add_school, add_to_team, create_person, create_program
 from service.store.database import unit_of_work
 from service.store.models import HistoryEvent, Team, TeamMembership, WorkflowInstance
@@ -25,6 +27,25 @@ def coach_of(db: Engine, *team_ids: int) -> int:
         for team_id in team_ids:
             add_to_team(session=session, team_id=team_id, person_id=coach.id or 0, role="coach")
         return coach.id or 0
+
+
+def checked_in(
+    db: Engine, team_id: int, on: dt.date, next_steps: str = "", today: dt.date | None = None
+) -> None:
+    """A check-in with the team held on `on` (as of `today`, when the test fixes the date)."""
+    with unit_of_work(db) as session:
+        author = create_person(session=session, email=f"{uuid.uuid4().hex}@c.org", name="Kim")
+        log_checkin(
+            session=session,
+            team_id=team_id,
+            author_id=author.id or 0,
+            held_on=on,
+            mode="virtual",
+            notes="Looked at the data together.",
+            next_steps=next_steps,
+            attendees=["Principal"],
+            today=today,
+        )
 
 
 def bulk_coached_teams(db: Engine, count: int, now: dt.datetime) -> int:

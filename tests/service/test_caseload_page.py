@@ -7,11 +7,10 @@ to the rules in `service.caseload` at their boundaries, on SQLite and on Postgre
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Any
 
 import pytest
-from caseload_factories import bulk_coached_teams, coach_of, team_of
+from caseload_factories import bulk_coached_teams, checked_in, coach_of, team_of
 from factories import new_cycle, save
 from sqlalchemy import Engine, update
 from statement_count import recorded_statements
@@ -27,8 +26,6 @@ from service.caseload import (
     is_stalled,
     overdue_items,
 )
-from service.checkins import log_checkin
-from service.organisation import create_person
 from service.store.database import unit_of_work
 from service.store.models import (
     Program,
@@ -64,19 +61,7 @@ def _with_timeline(db: Engine, items: list[dict[str, Any]]) -> int:
 
 def _checked_in(db: Engine, on: dt.date) -> int:
     team_id = team_of(db, new_cycle(db, now=NOON))
-    with unit_of_work(db) as session:
-        author = create_person(session=session, email=f"{uuid.uuid4().hex}@c.org", name="Kim")
-        log_checkin(
-            session=session,
-            team_id=team_id,
-            author_id=author.id or 0,
-            held_on=on,
-            mode="virtual",
-            notes="",
-            next_steps="",
-            attendees=[],
-            today=TODAY,
-        )
+    checked_in(db, team_id, on, today=TODAY)
     return team_id
 
 

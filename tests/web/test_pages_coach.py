@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 import pytest
+from caseload_factories import checked_in
 from factories import action_timeline, save
 from fastapi.testclient import TestClient
 from page_factories import form_token, new_person, new_team, signed_in
@@ -13,9 +13,8 @@ from page_html import PageStructure
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from service.checkins import MODES, log_checkin
+from service.checkins import MODES
 from service.instances import start_cycle, start_instance
-from service.organisation import create_person
 from service.store.database import unit_of_work
 from service.store.models import CheckIn, Team, utcnow
 from service.web.api.coaching import CYCLE_STATES
@@ -47,21 +46,6 @@ def team_in(
             now=utcnow() - dt.timedelta(days=quiet_days),
         )
         return team.team_id, cycle.id or 0
-
-
-def checked_in(db: Engine, team_id: int, on: dt.date, next_steps: str = "") -> None:
-    with unit_of_work(db) as session:
-        author = create_person(session=session, email=f"{uuid.uuid4().hex}@c.org", name="Kim")
-        log_checkin(
-            session=session,
-            team_id=team_id,
-            author_id=author.id or 0,
-            held_on=on,
-            mode="virtual",
-            notes="Looked at the data together.",
-            next_steps=next_steps,
-            attendees=["Principal"],
-        )
 
 
 def in_designing_phase(db: Engine, team_id: int) -> None:
