@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 from factories import action_timeline, purpose_map, theory_of_action
 from sqlalchemy import Engine
+from sqlmodel import select
 
 from service.instances import fire_trigger, save_artifact, start_cycle
+from service.onboarding import start_onboarding
 from service.organisation import (
     add_program_admin,
     add_school,
@@ -24,6 +26,7 @@ from service.organisation import (
 from service.queries import active_cycle
 from service.security import hash_password
 from service.store.database import unit_of_work
+from service.store.models import Person
 
 PASSWORD = "a long browser-test password"
 _PASSWORD_HASH = hash_password(PASSWORD)  # hashing is deliberately slow: once per run
@@ -87,6 +90,18 @@ def new_cycle(db: Engine, team_id: int, condition: str = "vision-and-strategy") 
             actor_id=None,
         )
         return cycle.id or 0
+
+
+def new_onboarding(db: Engine, member: Member) -> int:
+    """The member starts the team's onboarding run, at its overview."""
+    with unit_of_work(db) as session:
+        person = session.exec(select(Person).where(Person.email == member.email)).one()
+        return start_onboarding(
+            session=session,
+            team_id=member.team_id,
+            actor_id=person.id or 0,
+            reason="The team started onboarding from its page",
+        )
 
 
 def current_cycle(db: Engine, team_id: int) -> int:

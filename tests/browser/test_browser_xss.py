@@ -2,24 +2,35 @@
 
 Each payload would set `window.__xss` or open a dialog if the page let it out of its text
 context (element content, an attribute, or a textarea). After saving, the page and its
-history are reloaded and the browser itself is asked whether anything ran.
+history are reloaded and the browser itself is asked whether anything ran. Typed payloads cover
+the forms; every text field of every artifact kind is also saved through the service, and each
+page that shows it (a stage of the cycle or of onboarding, a closed cycle) is opened.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+import factories as complete
 import pytest
 from browser_factories import (
     LiveServer,
     current_cycle,
     new_cycle,
     new_member,
+    new_onboarding,
     walk_to_implement,
     write_theory_of_action,
 )
 from browser_steps import artifact, sign_in, trigger
+from factories import fire, save
 from playwright.sync_api import Dialog, Locator, Page, expect
+from security.payloads import hostile_complete, occurrences  # tests/security, a namespace package
 from sqlalchemy import Engine
 
+from service.catalog import get_catalog
 from service.checkins import log_checkin
 from service.feedback import comment
 from service.organisation import create_person
@@ -55,6 +66,10 @@ INJECTED = """() => ({
 })"""
 NOTHING_INJECTED = {"scripts": 0, "handlers": 0, "images": 0, "flag": "undefined"}
 
+HOSTILE = f"If {SCRIPT} then {ATTRIBUTE} {SINGLE_QUOTED} {SVG} {TEXTAREA} {ALERT}"
+"""Every payload in one text, read as "If ..., then ..." so a theory of action takes it too."""
+ARTIFACTS = get_catalog().content.artifacts
+
 
 def record_dialogs(page: Page) -> list[str]:
     """Every alert, confirm or prompt the page opens, dismissed and noted."""
@@ -74,11 +89,13 @@ def saved(panel: Locator) -> Locator:
 
 
 def expect_inert(page: Page, shown: Locator, texts: list[str], dialogs: list[str]) -> None:
-    """Each text is on the page as literal text, and nothing it carries has run."""
-    for text in texts:
+    """Each text is on the page as literal text, as often as listed, and nothing it carries ran."""
+    for text, times in Counter(texts).items():
         literal = shown.get_by_text(text, exact=True)
-        expect(literal).to_be_visible()
-        literal.hover()  # an injected onmouseover would fire now
+        expect(literal).to_have_count(times)
+        for each in literal.all():
+            expect(each).to_be_visible()
+            each.hover()  # an injected onmouseover would fire now
     assert page.evaluate(INJECTED) == NOTHING_INJECTED
     assert dialogs == []
 
@@ -210,3 +227,91 @@ def test_names_comments_and_check_ins_with_markup_stay_text(
     expect(page.get_by_text(texts["team"]).first).to_be_visible()
     assert page.evaluate(INJECTED) == NOTHING_INJECTED
     assert dialogs == []
+
+
+def write_hostile(db: Engine, instance_id: int, kind: str, body: dict[str, Any]) -> list[str]:
+    """Save the complete `body` with HOSTILE in each text field; the texts the kind then shows."""
+    document = hostile_complete(ARTIFACTS[kind], body, HOSTILE)
+    save(db, instance_id, kind, document)
+    return [HOSTILE] * occurrences(document, HOSTILE)
+
+
+def expect_documents_inert(page: Page, shown: dict[str, list[str]], dialogs: list[str]) -> None:
+    """Each kind's panel shows its texts literally, and nothing on the page ran."""
+    for kind, texts in shown.items():
+        expect_inert(page, saved(artifact(page, ARTIFACTS[kind].title)), texts, dialogs)
+
+
+def test_markup_in_every_text_field_of_a_cycles_documents_stays_text_at_each_stage_and_closed(
+    page: Page, live_server: LiveServer
+) -> None:
+    db = live_server.db
+    now = dt.datetime.now(dt.UTC)  # the server's clock reads the launch and the data as today
+    member = new_member(db)
+    cycle_id = new_cycle(db, member.team_id)
+    records = [complete.data_collection(now.date(), source) for source in ("survey", "records")]
+    how = {"purpose_map": [complete.purpose_map()], "action_timeline": [complete.action_timeline()]}
+    decision = {"choice": "move_on", "next_condition": "shared-influence"}
+    stages = (
+        ({"theory_of_action": [complete.theory_of_action()]}, "start_planning"),
+        (how, "launch_test"),
+        ({"data_collection": records}, "start_review"),
+        ({"impact_assessment": [complete.impact_assessment()]}, "conclude_review"),
+        ({"decision": [decision]}, "move_on"),
+    )
+    dialogs = record_dialogs(page)
+    sign_in(page, member)
+
+    written: dict[str, list[str]] = {}
+    for documents, leave_by in stages:
+        shown = {
+            kind: [text for body in bodies for text in write_hostile(db, cycle_id, kind, body)]
+            for kind, bodies in documents.items()
+        }
+        page.reload()
+        expect_documents_inert(page, shown, dialogs)
+        fire(db, cycle_id, leave_by, now=now)
+        written |= shown
+
+    page.goto(f"/cycles/{cycle_id}")
+    expect_documents_inert(page, written, dialogs)
+    # The decision's rationale is the reason the next cycle started for.
+    page.goto(f"/teams/{member.team_id}")
+    expect_inert(page, page.get_by_role("region", name="History"), [HOSTILE], dialogs)
+
+
+def test_markup_in_every_text_field_of_onboarding_stays_text_on_a_new_teams_page(
+    page: Page, live_server: LiveServer
+) -> None:
+    db = live_server.db
+    now = dt.datetime.now(dt.UTC)
+    member = new_member(db)
+    run_id = new_onboarding(db, member)
+    every_condition = [
+        {"condition": slug, "level": "developing"} for slug in get_catalog().content.condition_slugs
+    ]
+    dialogs = record_dialogs(page)
+    sign_in(page, member)
+
+    reviewed = {"reviewed_on": now.date().isoformat()}
+    overview = write_hostile(db, run_id, "playbook_overview", reviewed)
+    page.reload()
+    expect_documents_inert(page, {"playbook_overview": overview}, dialogs)
+    fire(db, run_id, "finish_overview", now=now)
+
+    rated = write_hostile(db, run_id, "self_assessment", {"ratings": every_condition})
+    page.reload()
+    expect_documents_inert(page, {"self_assessment": rated}, dialogs)
+    fire(db, run_id, "finish_self_assessment", now=now)
+
+    # At the choice the ratings stand beside each condition.
+    page.reload()
+    expect_inert(page, page.locator("#choose .conditions"), rated, dialogs)
+    choice = {"condition": "shared-influence", "basis": "greatest_need"}
+    write_hostile(db, run_id, "condition_choice", choice)
+    fire(db, run_id, "choose_condition", now=now)
+
+    # The choice's reason is the reason the first cycle started for.
+    page.reload()
+    history = page.get_by_role("region", name="History")
+    expect_inert(page, history, [f"Greatest need: {HOSTILE}"], dialogs)

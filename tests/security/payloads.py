@@ -45,3 +45,25 @@ def without_blanks(value: object) -> object:
     if isinstance(value, list):
         return [without_blanks(v) for v in value]
     return value
+
+
+def hostile_complete(spec: ArtifactSpec, complete: dict[str, Any], text: str) -> dict[str, Any]:
+    """`complete` with `text` in each of its text fields, every row included: gates still pass."""
+    hostile = hostile_document(spec, text)
+    return {**complete, **{name: _over(complete.get(name), v) for name, v in hostile.items()}}
+
+
+def _over(complete: object, hostile: object) -> object:
+    """The hostile row laid over each complete row, keeping its dates and choices."""
+    if isinstance(complete, list) and isinstance(hostile, list) and isinstance(hostile[0], dict):
+        return [{**kept, **hostile[0]} for kept in complete]
+    return hostile
+
+
+def occurrences(value: object, text: str) -> int:
+    """How many times `text` is a whole value somewhere in a document."""
+    if isinstance(value, dict):
+        return sum(occurrences(v, text) for v in value.values())
+    if isinstance(value, list):
+        return sum(occurrences(v, text) for v in value)
+    return int(value == text)
