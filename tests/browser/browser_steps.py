@@ -48,3 +48,50 @@ def screenshot(page: Page, name: str) -> None:
     """A full-page screenshot under test-artifacts/screenshots/ (gitignored)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+
+
+# Where focus is after a key press, and whether it shows: an outline or a box shadow.
+_FOCUS = """target => {
+  const focused = document.activeElement;
+  const style = getComputedStyle(focused);
+  const outlined = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+  return {
+    reached: focused === target,
+    on_page: focused !== document.body,
+    shown: outlined || style.boxShadow !== 'none',
+    disabled: focused.matches(':disabled, [aria-disabled="true"]'),
+    name: ((focused.labels && focused.labels[0]) || focused).innerText.trim(),
+  };
+}"""
+
+
+def tab_to(page: Page, target: Locator, *, backwards: bool = False, limit: int = 60) -> list[str]:
+    """Press Tab (Shift+Tab backwards) until `target` has focus; the names of the stops made.
+
+    Every stop must show its focus and be a control that works: a disabled one is no stop.
+    """
+    key = "Shift+Tab" if backwards else "Tab"
+    stops: list[str] = []
+    for _ in range(limit):
+        page.keyboard.press(key)
+        focus = target.evaluate(_FOCUS)
+        if not focus["on_page"]:
+            continue  # past either end of the page, focus rests on the browser itself
+        stops.append(focus["name"])
+        assert focus["shown"], f"{focus['name']!r} has focus but shows no outline or shadow"
+        assert not focus["disabled"], f"{key} stopped on {focus['name']!r}, which is disabled"
+        if focus["reached"]:
+            return stops
+    raise AssertionError(f"{limit} presses of {key} never reached {target}; stopped at {stops}")
+
+
+def sign_in_by_keyboard(page: Page, member: Member) -> None:
+    """Sign in through the form with Tab, typing and Enter, and arrive on the team page."""
+    page.goto("/sign-in")
+    tab_to(page, page.get_by_label("E-mail"))
+    page.keyboard.type(member.email)
+    tab_to(page, page.get_by_label("Password"))
+    page.keyboard.type(PASSWORD)
+    tab_to(page, page.get_by_role("button", name="Sign in"))
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(rf"/teams/{member.team_id}$"))
