@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import func, true
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -136,20 +137,55 @@ def enrol_school(
     return Enrolled(enrolment, under_way)
 
 
+@dataclass(frozen=True)
+class SchoolPhasesPage:
+    rows: list[SchoolPhase]
+    total: int
+    """The program's schools on every page, not only this one's."""
+
+
 def school_phases(
     *, session: Session, program_id: int, today: dt.date, catalog: Catalog | None = None
 ) -> list[SchoolPhase]:
-    """Every school of the program with its cohort, actual and expected phase, in one query.
+    """Every school of the program with its cohort, actual and expected phase, in one query."""
+    return school_phases_page(
+        session=session, program_id=program_id, today=today, catalog=catalog
+    ).rows
+
+
+def school_phases_page(
+    *,
+    session: Session,
+    program_id: int,
+    today: dt.date,
+    limit: int | None = None,
+    offset: int = 0,
+    catalog: Catalog | None = None,
+) -> SchoolPhasesPage:
+    """One page of the program's schools by code, each against its calendar, in one query.
 
     Each school is judged against the definition its phases are pinned to; a school
     enrolled without phases under way is judged against today's definition.
     """
     catalog = catalog or get_catalog()
+    schools = select(School.id, School.name, School.code).where(School.program_id == program_id)
+    if limit is not None:
+        # Codes are unique in a program, so the order, and so each page, is the same every time.
+        schools = schools.order_by(School.code).limit(limit).offset(offset)
+    page = schools.subquery("page")
+    counted = (
+        select(func.count().label("total"))
+        .select_from(School)
+        .where(School.program_id == program_id)
+        .subquery("counted")
+    )
+    # One statement: the count beside each school shown (or beside NULLs when none is).
     rows = session.execute(
         select(
-            School.id,
-            School.name,
-            School.code,
+            counted.c.total,
+            page.c.id,
+            page.c.name,
+            page.c.code,
             Enrolment.cohort,
             Enrolment.started_on,
             WorkflowInstance.id,
@@ -157,17 +193,19 @@ def school_phases(
             WorkflowInstance.definition_id,
             StoredDefinition.digest,
         )
-        .outerjoin(Enrolment, Enrolment.school_id == School.id)
+        .select_from(counted)
+        .outerjoin(page, true())
+        .outerjoin(Enrolment, Enrolment.school_id == page.c.id)
         .outerjoin(
             WorkflowInstance,
-            (WorkflowInstance.school_id == School.id) & (WorkflowInstance.kind == "program_phases"),
+            (WorkflowInstance.school_id == page.c.id) & (WorkflowInstance.kind == "program_phases"),
         )
         .outerjoin(StoredDefinition, StoredDefinition.id == WorkflowInstance.definition_id)
-        .where(School.program_id == program_id)
-        .order_by(School.code, col(WorkflowInstance.id))
+        .order_by(page.c.code, col(WorkflowInstance.id))
     ).all()
     current = phase_calendar(catalog.definition(PHASES_WORKFLOW))
-    latest = {row[0]: row for row in rows}  # the newest phases instance of a school wins
+    # The newest phases instance of a school wins.
+    latest = {row[1]: row[1:] for row in rows if row[1] is not None}
     result = []
     for (
         school_id,
@@ -200,4 +238,4 @@ def school_phases(
                 phase_instance_id=instance_id,
             )
         )
-    return result
+    return SchoolPhasesPage(result, rows[0].total)

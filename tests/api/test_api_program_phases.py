@@ -3,26 +3,12 @@
 from __future__ import annotations
 
 from api_helpers import Api, fire, fired, member_of, new_org, program_admin, site_admin
-
-from service.instances import start_instance
-from service.store.database import unit_of_work
-
-
-def _school_phases(api: Api, school_id: int) -> int:
-    with unit_of_work(api.db) as session:
-        phases = start_instance(
-            session=session,
-            workflow_name="program-phases",
-            actor_id=None,
-            reason="Joined the program",
-            school_id=school_id,
-        )
-        return phases.id or 0
+from phase_factories import started_phases
 
 
 def test_a_phase_step_is_blocked_until_a_school_team_gets_far_enough(api: Api) -> None:
     org = new_org(api.db)
-    phases_id = _school_phases(api, org.school_id)
+    phases_id = started_phases(api.db, org.school_id)
     response = fire(program_admin(api, org.program_id), phases_id, "begin_implementing")
     assert response.status_code == 409
     [unmet] = response.json()["detail"]["unmet"]
@@ -33,7 +19,7 @@ def test_a_program_admin_overrides_a_phase_gate_with_a_reason_kept_in_the_histor
     api: Api,
 ) -> None:
     org = new_org(api.db)
-    phases_id = _school_phases(api, org.school_id)
+    phases_id = started_phases(api.db, org.school_id)
     admin = program_admin(api, org.program_id)
 
     moved = fired(admin, phases_id, "begin_implementing", override=True, reason="State decision")
@@ -53,7 +39,7 @@ def test_a_program_admin_overrides_a_phase_gate_with_a_reason_kept_in_the_histor
 
 def test_an_override_needs_a_written_reason(api: Api) -> None:
     org = new_org(api.db)
-    phases_id = _school_phases(api, org.school_id)
+    phases_id = started_phases(api.db, org.school_id)
     response = fire(site_admin(api), phases_id, "begin_implementing", override=True, reason=" ")
     assert response.status_code == 409
     assert [u["gate"] for u in response.json()["detail"]["unmet"]] == ["reason_given"]
@@ -61,7 +47,7 @@ def test_an_override_needs_a_written_reason(api: Api) -> None:
 
 def test_a_team_member_cannot_see_their_school_phases_let_alone_override_them(api: Api) -> None:
     org = new_org(api.db)
-    phases_id = _school_phases(api, org.school_id)
+    phases_id = started_phases(api.db, org.school_id)
     member = member_of(api, org.team_id)
     assert member.get(f"/api/cycles/{phases_id}").status_code == 404
     response = fire(member, phases_id, "begin_implementing", override=True, reason="Please")

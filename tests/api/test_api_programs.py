@@ -24,6 +24,7 @@ from api_helpers import (
     unique,
     walk_to_decide,
 )
+from phase_factories import started_phases
 
 from service.organisation import add_school, add_team
 from service.store.database import unit_of_work
@@ -63,6 +64,17 @@ def _another_school(api: Api, program_id: int) -> int:
             session=session, program_id=program_id, name=unique("School"), code=unique("S")
         )
         return school.id or 0
+
+
+def _more_schools(api: Api, program_id: int, count: int) -> list[int]:
+    with unit_of_work(api.db) as session:
+        return [
+            add_school(
+                session=session, program_id=program_id, name=unique("School"), code=unique("S")
+            ).id
+            or 0
+            for _ in range(count)
+        ]
 
 
 def _phases(admin: Any, program_id: int) -> dict[int, dict[str, Any]]:
@@ -149,6 +161,41 @@ def test_a_phase_override_needs_a_reason_and_keeps_it_in_the_history(api: Api) -
     assert (row["phase"], row["behind"]) == ("implementing", False)
 
 
+def test_the_schools_phases_come_a_page_at_a_time_that_add_up_to_the_whole_list(
+    api: Api,
+) -> None:
+    org = new_org(api.db)
+    admin = program_admin(api, org.program_id)
+    _more_schools(api, org.program_id, 4)
+    _enrol(admin, org.program_id, org.school_id)
+    started_phases(api.db, org.school_id)  # a second phases instance: the school counts once
+    url = f"/api/programs/{org.program_id}/schools/phases"
+
+    whole = admin.get(url)
+    pages = [admin.get(url, params={"limit": 2, "offset": offset}) for offset in (0, 2, 4, 6)]
+
+    codes = [row["code"] for row in whole.json()]
+    assert (len(codes), codes) == (5, sorted(codes))
+    assert [len(page.json()) for page in pages] == [2, 2, 1, 0]
+    assert [row for page in pages for row in page.json()] == whole.json()
+    assert {whole.headers["x-total-count"]} | {p.headers["x-total-count"] for p in pages} == {"5"}
+    assert admin.get(url, params={"limit": 0}).status_code == 422
+    assert admin.get(url, params={"offset": -1}).status_code == 422
+
+
+def test_the_schools_phases_come_a_hundred_to_a_page_unless_asked_for_more(api: Api) -> None:
+    org = new_org(api.db)
+    admin = program_admin(api, org.program_id)
+    _more_schools(api, org.program_id, 100)
+    url = f"/api/programs/{org.program_id}/schools/phases"
+
+    first, more = admin.get(url), admin.get(url, params={"limit": 500})
+
+    assert (len(first.json()), first.headers["x-total-count"]) == (100, "101")
+    assert (len(more.json()), more.headers["x-total-count"]) == (101, "101")
+    assert admin.get(url, params={"limit": 501}).status_code == 422
+
+
 def _busy_program(api: Api) -> tuple[Any, Any]:
     """A school enrolled a year ago, one team at `decide`, one team that never started."""
     org = new_org(api.db)
@@ -231,6 +278,42 @@ def test_every_table_downloads_as_csv_with_exactly_the_jsons_figures(api: Api, t
     assert rows, "each table of the busy program has at least one row"
 
 
+def _long_tables(response: Any) -> dict[str, list[dict[str, str]]]:
+    """The long CSV's cells gathered back into tables of rows, checking the rows' numbering."""
+    header, cells = _parsed(response)
+    assert header == ["table", "row", "column", "value"]
+    tables: dict[str, dict[int, dict[str, str]]] = {}
+    for cell in cells:
+        row = tables.setdefault(cell["table"], {}).setdefault(int(cell["row"]), {})
+        row[cell["column"]] = cell["value"]
+    for name, rows in tables.items():
+        assert list(rows) == list(range(1, len(rows) + 1)), name
+    return {name: list(rows.values()) for name, rows in tables.items()}
+
+
+def test_every_table_downloads_as_one_long_csv_with_exactly_the_jsons_figures(api: Api) -> None:
+    org, admin = _busy_program(api)
+    new_team_in(api.db, org.school_id)
+    url = f"/api/programs/{org.program_id}/dashboard"
+    page = {"limit": 1, "offset": 1}
+
+    response = admin.get(url, params={"format": "csv", **page})
+
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert response.headers["content-disposition"] == (
+        f'attachment; filename="program-{org.program_id}-dashboard.csv"'
+    )
+    body = admin.get(url, params=page).json()
+    tables = _long_tables(response)
+    assert list(tables) == ["dashboard", *TABLES[:-1], "stalled_page", "engagement"]
+    for table in (*TABLES, "stalled_page"):
+        assert tables[table] == _as_cells(body[table]), table
+    single = {k: body[k] for k in ("program_id", "program", "today", "stall_days")}
+    assert tables["dashboard"] == _as_cells(single)
+    assert tables["stalled_page"] == [{"total": "2", "limit": "1", "offset": "1"}]
+
+
 def test_a_name_a_spreadsheet_would_run_as_a_formula_is_quoted(sqlite_api: Api) -> None:
     org = new_org(sqlite_api.db)
     admin = program_admin(sqlite_api, org.program_id)
@@ -238,7 +321,9 @@ def test_a_name_a_spreadsheet_would_run_as_a_formula_is_quoted(sqlite_api: Api) 
         add_team(session=session, school_id=org.school_id, name='=HYPERLINK("x")')
     url = f"/api/programs/{org.program_id}/dashboard"
     _, rows = _parsed(admin.get(url, params={"format": "csv", "table": "stalled"}))
+    _, cells = _parsed(admin.get(url, params={"format": "csv"}))
     assert '\'=HYPERLINK("x")' in [r["team"] for r in rows]
+    assert '\'=HYPERLINK("x")' in [c["value"] for c in cells if c["column"] == "team"]
 
 
 @pytest.mark.parametrize(
@@ -246,10 +331,10 @@ def test_a_name_a_spreadsheet_would_run_as_a_formula_is_quoted(sqlite_api: Api) 
     [
         {"format": "csv", "table": "teams"},
         {"format": "xlsx", "table": "phases"},
-        {"format": "csv"},
+        {"format": "xlsx"},
         {"table": "phases"},
     ],
-    ids=["unknown-table", "unknown-format", "csv-without-table", "table-without-csv"],
+    ids=["unknown-table", "unknown-format", "unknown-format-alone", "table-without-csv"],
 )
 def test_an_unknown_table_or_format_is_refused(sqlite_api: Api, params: dict[str, str]) -> None:
     org = new_org(sqlite_api.db)

@@ -34,6 +34,17 @@ def admin_of(db: Engine, program: SmallProgram) -> str:
     return new_person(db, name="Pat Admin", admin_of=(program.program_id,))
 
 
+def admin_with_api_token(client: TestClient, db: Engine, program: SmallProgram) -> str:
+    """Sign the program's admin in; returns their bearer token for the API."""
+    email = admin_of(db, program)
+    signed_in(client, email)
+    with unit_of_work(db) as session:
+        person = session.exec(select(Person).where(Person.email == email)).one()
+        return issue_token(
+            session=session, person_id=person.id or 0, kind="api", ttl=dt.timedelta(hours=1)
+        )
+
+
 def dashboard_path(program: SmallProgram, query: str = "") -> str:
     return f"/programs/{program.program_id}/dashboard{query}"
 
@@ -93,13 +104,7 @@ def test_the_dashboard_shows_the_services_figures_in_every_table(
 def test_each_download_is_the_csv_the_api_serves_for_the_same_table(
     client: TestClient, web_db: Engine, program: SmallProgram
 ) -> None:
-    email = admin_of(web_db, program)
-    signed_in(client, email)
-    with unit_of_work(web_db) as session:
-        person = session.exec(select(Person).where(Person.email == email)).one()
-        token = issue_token(
-            session=session, person_id=person.id or 0, kind="api", ttl=dt.timedelta(hours=1)
-        )
+    token = admin_with_api_token(client, web_db, program)
     downloads = client.get(dashboard_path(program)).context["downloads"]
 
     for table, href in downloads.items():
@@ -160,7 +165,33 @@ def test_stalled_teams_come_a_page_at_a_time_and_download_that_page(
     assert [r["team"] for r in csv.DictReader(io.StringIO(download.text))] == ["Oak team"]
 
 
-@pytest.mark.parametrize("path", ["dashboard.csv?table=passwords", "dashboard.csv"])
+def test_every_table_downloads_as_the_apis_one_long_csv_of_the_page_shown(
+    client: TestClient, web_db: Engine, program: SmallProgram
+) -> None:
+    token = admin_with_api_token(client, web_db, program)
+    page = client.get(dashboard_path(program, "?limit=1&offset=1"))
+    href = page.context["all_tables_href"]
+
+    download = client.get(href)
+    api_csv = client.get(
+        f"/api/programs/{program.program_id}/dashboard?format=csv&limit=1&offset=1",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+    assert f'href="{href.replace("&", "&amp;")}"' in page.text
+    assert download.status_code == 200
+    assert download.headers["content-disposition"] == (
+        f'attachment; filename="program-{program.program_id}-dashboard.csv"'
+    )
+    assert download.headers["cache-control"] == "no-store"
+    assert download.text == api_csv.text
+    cells = list(csv.DictReader(io.StringIO(download.text)))
+    assert [c["value"] for c in cells if c["table"] == "stalled" and c["column"] == "team"] == [
+        "Oak team"
+    ]
+
+
+@pytest.mark.parametrize("path", ["dashboard.csv?table=passwords", "dashboard.csv?table="])
 def test_a_table_the_dashboard_does_not_have_is_not_found(
     client: TestClient, web_db: Engine, program: SmallProgram, path: str
 ) -> None:

@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from service.enrolment import school_phases
 from service.store.database import unit_of_work
-from service.store.models import HistoryEvent, Person, WorkflowInstance
+from service.store.models import HistoryEvent, Person, School, WorkflowInstance
 from service.web import csrf
 from service.web.pages.school_phases_view import OverriddenGate, SchoolLine
 
@@ -289,6 +289,75 @@ def test_a_school_of_another_program_is_not_found_under_this_one(
     assert phase_events(web_db, foreign) == []
     assert unknown.status_code == 404
     assert unenrolled.status_code == 404
+
+
+def last_page_with(
+    client: TestClient, db: Engine, program: SmallProgram, school: str, limit: int
+) -> tuple[str, Response]:
+    """As the admin, the last of pages of `limit` schools, with `school` given the last code.
+
+    Returns the CSRF token of the page's forms, and the page.
+    """
+    token = admin(client, db, program)
+    with unit_of_work(db) as session:
+        session.get_one(School, program.schools[school]).code = "zz-last"
+    return token, client.get(f"{schools_path(program)}?limit={limit}&offset=2")
+
+
+def test_the_schools_come_a_page_at_a_time_by_code_with_links_between_pages(
+    client: TestClient, web_db: Engine, program: SmallProgram, now: dt.datetime
+) -> None:
+    admin(client, web_db, program)
+    with unit_of_work(web_db, write=False) as session:
+        expected = school_phases(session=session, program_id=program.program_id, today=now.date())
+
+    second = client.get(f"{schools_path(program)}?limit=1&offset=1")
+    first = client.get(second.context["paging"].previous_href)
+    third = client.get(second.context["paging"].next_href)
+
+    paging = second.context["paging"]
+    assert (paging.total, paging.first, paging.last) == (3, 2, 2)
+    assert paging.previous_href == f"{schools_path(program)}?limit=1"
+    assert paging.next_href == f"{schools_path(program)}?limit=1&offset=2"
+    assert first.context["paging"].previous_href is None
+    assert third.context["paging"].next_href is None
+    shown = [entry.school_id for page in (first, second, third) for entry in page.context["lines"]]
+    assert shown == [row.school_id for row in expected]
+    assert [row.code for row in expected] == sorted(row.code for row in expected)
+    assert 'rel="prev"' in second.text and 'rel="next"' in second.text
+    assert "3 schools; of the 1 on this page," in " ".join(second.text.split())
+
+
+def test_a_school_moved_from_a_later_page_is_shown_on_that_page_again(
+    client: TestClient, web_db: Engine, program: SmallProgram
+) -> None:
+    token, page = last_page_with(client, web_db, program, "elm", limit=1)
+    elm = program.schools["elm"]
+    query, step = page.context["query"], line(page, elm).steps[0]
+    form = {"csrf_token": token, "trigger": step.trigger, "expected_version": str(step.version)}
+
+    posted = client.post(query.advance_href(elm), data=form, follow_redirects=False)
+    after = client.get(posted.headers["location"])
+
+    action = f"{schools_path(program)}/{elm}/advance?limit=1&amp;offset=2"
+    assert f'action="{action}"' in page.text
+    assert posted.headers["location"] == f"{schools_path(program)}?limit=1&offset=2#school-{elm}"
+    assert after.context["flash"].message == "Elm is now in Implementing."
+    assert [entry.school_id for entry in after.context["lines"]] == [elm]
+
+
+def test_an_override_refused_on_a_later_page_comes_back_on_that_page(
+    client: TestClient, web_db: Engine, program: SmallProgram
+) -> None:
+    token, shown = last_page_with(client, web_db, program, "oak", limit=2)
+    oak, query = program.schools["oak"], shown.context["query"]
+    form = {"csrf_token": token, "trigger": "begin_implementing", "override": "yes"}
+
+    page = client.post(query.advance_href(oak), data=form)
+
+    assert (page.status_code, page.context["query"]) == (422, query)
+    draft = line(page, oak).draft
+    assert draft is not None and draft.error == "An override needs a written reason."
 
 
 def test_the_schools_page_is_labelled_in_order_without_inline_code(

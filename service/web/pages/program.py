@@ -8,6 +8,7 @@ from the browser's session (a page cannot send the API's bearer token).
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from sqlmodel import Session, col, select
@@ -25,7 +26,7 @@ from service.access import Caller
 from service.instances import fire_trigger
 from service.program_dashboard import program_dashboard
 from service.store.models import Program, School, WorkflowInstance
-from service.web.api.programs import dashboard_out, table_csv_response
+from service.web.api.programs import dashboard_csv_response, dashboard_out
 from service.web.deps import SessionDep, brief_read, transaction
 from service.web.pages.caseload_query import phase_titles
 from service.web.pages.checkin_view import today
@@ -37,8 +38,9 @@ from service.web.pages.routing import PageRoute, not_found
 from service.web.pages.school_phases_view import (
     PHASES_KIND,
     OverrideDraft,
+    SchoolsQuery,
+    parse_schools,
     schools_context,
-    schools_path,
 )
 from service.web.program_schemas import TABLE_ROWS
 
@@ -88,6 +90,9 @@ def show_dashboard(
         stalled_offset=query.offset,
     )
     context = dashboard_context(dashboard, query)
+    # Every table, with the page of stalled teams shown, as the API's long-form CSV.
+    page = urlencode({"limit": query.limit, "offset": query.offset})
+    context["all_tables_href"] = f"/programs/{program_id}/dashboard.csv?{page}"
     return render(
         request,
         "program_dashboard.html",
@@ -101,13 +106,16 @@ def _bounded(raw: str | None, default: int, low: int, high: int) -> int:
 
 
 @router.get("/programs/{program_id}/dashboard.csv", name="program_dashboard_csv")
-def download_table(
+def download_tables(
     program_id: int, request: Request, session: SessionDep, _: PageReads
 ) -> Response:
-    """One dashboard table as the API's CSV (`table`, and `limit`/`offset` for stalled teams)."""
+    """The API's CSV of one dashboard table (`table`), or of every table without it.
+
+    `limit`/`offset` choose the page of stalled teams.
+    """
     params = request.query_params
-    table = params.get("table", "")
-    if table not in TABLE_ROWS:
+    table = params.get("table")
+    if table is not None and table not in TABLE_ROWS:
         raise not_found("dashboard table of that name")
     limit = _bounded(params.get("limit"), CSV_PAGE, 1, CSV_MAX_PAGE)
     offset = _bounded(params.get("offset"), 0, 0, 1_000_000)
@@ -118,9 +126,8 @@ def download_table(
         stalled_limit=limit,
         stalled_offset=offset,
     )
-    response = table_csv_response(
-        program_id, dashboard_out(dashboard, limit=limit, offset=offset), table
-    )
+    body = dashboard_out(dashboard, limit=limit, offset=offset)
+    response = dashboard_csv_response(program_id, body, table)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -129,28 +136,27 @@ def download_table(
 def show_schools(
     program_id: int, request: Request, session: SessionDep, caller: PageCaller, _: PageReads
 ) -> Response:
-    """Each school against its calendar, with its next phase step and its overrides."""
+    """A page of schools against their calendar, each with its next phase step and overrides."""
     flash = read_flash(request)
-    return flash_shown(request, _schools_page(request, session, caller, program_id, flash=flash))
+    query = parse_schools(program_id, request.query_params)
+    return flash_shown(request, _schools_page(request, session, caller, query, flash=flash))
 
 
 def _schools_page(
     request: Request,
     session: Session,
     caller: Caller,
-    program_id: int,
+    query: SchoolsQuery,
     *,
     flash: Flash | None = None,
     draft: OverrideDraft | None = None,
     status_code: int = 200,
 ) -> Response:
-    context = schools_context(
-        session=session, program_id=program_id, today=today(), flash=flash, draft=draft
-    )
+    context = schools_context(session=session, query=query, today=today(), flash=flash, draft=draft)
     context |= {
         "caller": caller,
-        "nav_program_id": program_id,
-        "program": _program_name(session, program_id),
+        "nav_program_id": query.program_id,
+        "program": _program_name(session, query.program_id),
     }
     return render(request, "school_phases.html", context, status_code=status_code)
 
@@ -202,11 +208,15 @@ def advance_school(
     override: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
 ) -> Response:
-    """Move a school to its next phase; an override of unmet gates needs a written reason."""
+    """Move a school to its next phase; an override of unmet gates needs a written reason.
+
+    The form's address names the page of schools it was on, which the answer shows again.
+    """
     with brief_read() as session:
         instance_id, school = _phases_of(session, program_id, school_id)
     overriding, reason = override == "yes", reason.strip()
-    back = f"{schools_path(program_id)}#school-{school_id}"
+    query = parse_schools(program_id, request.query_params)
+    back = f"{query.href()}#school-{school_id}"
     target = f"school:{school_id}"
     if len(reason) > MAX_REASON:
         error = f"Keep the reason under {MAX_REASON:,} characters (it has {len(reason):,})."
@@ -245,5 +255,5 @@ def advance_school(
     refused = Flash("refused", f"{school} was not moved: see the reason for the override.")
     with brief_read() as session:
         return _schools_page(
-            request, session, caller, program_id, flash=refused, draft=draft, status_code=422
+            request, session, caller, query, flash=refused, draft=draft, status_code=422
         )

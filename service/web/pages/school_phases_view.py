@@ -8,16 +8,17 @@ details name the gates that were passed over).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlmodel import Session, col, select
 
 from engine.facts import Facts, InstanceState
 from engine.workflow import StageView
 from service.catalog import get_catalog
-from service.enrolment import SchoolPhase, school_phases
+from service.enrolment import SchoolPhase, school_phases_page
 from service.queries import (
     current_documents,
     program_phase_instances,
@@ -26,7 +27,9 @@ from service.queries import (
 )
 from service.store.models import HistoryEvent, Person, School, StoredDefinition, WorkflowInstance
 from service.web.pages.caseload_query import phase_titles
+from service.web.pages.caseload_view import paging
 from service.web.pages.flash import Flash
+from service.web.pages.program_dashboard_view import STALLED_PAGE, parse_stalled
 from service.web.pages.survey_profile_view import profile_path
 
 PHASES_KIND = "program_phases"
@@ -34,6 +37,34 @@ PHASES_KIND = "program_phases"
 
 def schools_path(program_id: int) -> str:
     return f"/programs/{program_id}/schools"
+
+
+@dataclass(frozen=True)
+class SchoolsQuery:
+    """Which page of the program's schools is shown: the dashboard's page size and bounds."""
+
+    program_id: int
+    limit: int = STALLED_PAGE
+    offset: int = 0
+
+    def href(self, **changes: Any) -> str:
+        """The schools page's address for this page with `changes`, naming only what is set."""
+        query = replace(self, **changes)
+        params = {"limit": query.limit} if query.limit != STALLED_PAGE else {}
+        params |= {"offset": query.offset} if query.offset else {}
+        path = schools_path(query.program_id)
+        return f"{path}?{urlencode(params)}" if params else path
+
+    def advance_href(self, school_id: int) -> str:
+        """Where a school's phase-step forms post: naming this page, which the answer shows."""
+        path, mark, params = self.href().partition("?")
+        return f"{path}/{school_id}/advance{mark}{params}"
+
+
+def parse_schools(program_id: int, params: Mapping[str, str]) -> SchoolsQuery:
+    """The page of schools asked for; a value the page does not know is ignored."""
+    page = parse_stalled(params)
+    return SchoolsQuery(program_id, page.limit, page.offset)
 
 
 @dataclass(frozen=True)
@@ -109,19 +140,21 @@ class Standing:
     """(trigger, source) pairs of its definition that an admin may override."""
 
 
-def phase_standings(*, session: Session, program_id: int, today: dt.date) -> dict[int, Standing]:
-    """Every phases instance of the program, judged by the engine, in a fixed few queries."""
+def phase_standings(
+    *, session: Session, program_id: int, instance_ids: Collection[int], today: dt.date
+) -> dict[int, Standing]:
+    """The program's phases instances named, judged by the engine, in a fixed few queries."""
     catalog = get_catalog()
     progress = program_progress(session=session, program_id=program_id)
     documents = current_documents(
         session=session,
-        instance_ids=select(WorkflowInstance.id)
-        .join(School, col(School.id) == WorkflowInstance.school_id)
-        .where(School.program_id == program_id, WorkflowInstance.kind == PHASES_KIND),
+        instance_ids=select(WorkflowInstance.id).where(col(WorkflowInstance.id).in_(instance_ids)),
     )
     standings = {}
     for instance, digest in program_phase_instances(session=session, program_id=program_id):
         assert instance.id is not None and instance.school_id is not None
+        if instance.id not in instance_ids:
+            continue
         workflow = catalog.pinned_workflow(
             digest, lambda i=instance: session.get_one(StoredDefinition, i.definition_id)
         )
@@ -161,8 +194,10 @@ def _steps(standing: Standing) -> tuple[bool, tuple[PhaseStep, ...]]:
     )
 
 
-def override_history(*, session: Session, program_id: int) -> dict[int, list[OverrideEntry]]:
-    """Every overridden phase step of the program's schools, oldest first, by school."""
+def override_history(
+    *, session: Session, program_id: int, school_ids: Collection[int]
+) -> dict[int, list[OverrideEntry]]:
+    """Every overridden phase step of the schools named, oldest first, by school."""
     rows = session.execute(
         select(
             WorkflowInstance.school_id,
@@ -178,6 +213,7 @@ def override_history(*, session: Session, program_id: int) -> dict[int, list[Ove
         .outerjoin(Person, col(Person.id) == HistoryEvent.actor_id)
         .where(
             School.program_id == program_id,
+            col(School.id).in_(school_ids),
             WorkflowInstance.kind == PHASES_KIND,
             HistoryEvent.trigger != "start",
         )
@@ -234,15 +270,24 @@ def _line(
 def schools_context(
     *,
     session: Session,
-    program_id: int,
+    query: SchoolsQuery,
     today: dt.date,
     flash: Flash | None = None,
     draft: OverrideDraft | None = None,
 ) -> dict[str, Any]:
-    """Each school of the program with its calendar, its next step and its overrides."""
-    rows = school_phases(session=session, program_id=program_id, today=today)
-    history = override_history(session=session, program_id=program_id)
-    standings = phase_standings(session=session, program_id=program_id, today=today)
+    """One page of the program's schools with their calendar, next step and overrides."""
+    program_id = query.program_id
+    page = school_phases_page(
+        session=session, program_id=program_id, today=today, limit=query.limit, offset=query.offset
+    )
+    # Only the page's schools are judged and their histories read.
+    instances = {r.phase_instance_id for r in page.rows if r.phase_instance_id is not None}
+    history = override_history(
+        session=session, program_id=program_id, school_ids=[r.school_id for r in page.rows]
+    )
+    standings = phase_standings(
+        session=session, program_id=program_id, instance_ids=instances, today=today
+    )
     lines = tuple(
         _line(
             row,
@@ -251,12 +296,14 @@ def schools_context(
             flash,
             draft,
         )
-        for row in rows
+        for row in page.rows
     )
     return {
         "program_id": program_id,
+        "query": query,
         "today": today,
         "lines": lines,
+        "paging": paging(page.total, query),
         "behind": sum(line.behind for line in lines),
         "enrolled": sum(line.started_on is not None for line in lines),
         "flash": flash,
