@@ -39,13 +39,24 @@ SIGNOFF = "coach_signoff"
 """The gate a program adds to the triggers it wants a coach to sign off."""
 
 
+AVAILABLE_FROM = "available_from"
+"""The pseudo-gate a trigger fails while the instance is in a state it does not leave from."""
+
+
 @dataclass(frozen=True)
 class TriggerStatus:
+    """One trigger of the definition as things stand: may it fire now, and if not, why not.
+
+    `available` says whether the trigger leaves the current state at all; the others are
+    listed too (not allowed, with the states they leave from) so a client sees every step.
+    """
+
     name: str
     dest: str
     allowed: bool
     unmet: tuple[Unmet, ...] = ()
     needs_reason: bool = False
+    available: bool = True
 
 
 @dataclass(frozen=True)
@@ -59,6 +70,11 @@ class StageView:
     iteration: int
     required: tuple[ArtifactStatus, ...]
     triggers: tuple[TriggerStatus, ...]
+
+    @property
+    def available_triggers(self) -> tuple[TriggerStatus, ...]:
+        """The triggers that leave the current state: the steps a team may take from here."""
+        return tuple(t for t in self.triggers if t.available)
 
 
 @dataclass(frozen=True)
@@ -120,6 +136,7 @@ class Workflow:
         # Asked on every fire: kept as sets rather than found again in the definition's lists.
         self._triggers = frozenset(definition.triggers)
         self._final = {s.name: s.final for s in definition.states}
+        self._elsewhere = {s.name: self._not_from(s.name) for s in definition.states}
         self._machine = Machine(
             model=None,
             states=[s.name for s in definition.states],
@@ -190,6 +207,31 @@ class Workflow:
         """The artifact kinds an instance of this workflow may hold."""
         return list(dict.fromkeys(k for s in self.definition.states for k in s.requires))
 
+    def _not_from(self, state: str) -> tuple[TriggerStatus, ...]:
+        """The triggers that do not leave `state`, each with the states it does leave from."""
+        statuses = []
+        for trigger in self.definition.triggers:
+            leaving = [t for t in self.definition.transitions if t.trigger == trigger]
+            if any(t.source == state for t in leaving):
+                continue
+            sources = ", ".join(dict.fromkeys(t.source for t in leaving))
+            reason = (
+                f"{state} is the end: no step leaves it."
+                if self._final[state]
+                else f"{trigger} is taken from {sources}, not from {state}."
+            )
+            statuses.append(
+                TriggerStatus(
+                    name=trigger,
+                    dest=leaving[0].dest,
+                    allowed=False,
+                    unmet=(Unmet(AVAILABLE_FROM, reason),),
+                    needs_reason=_needs_reason(leaving[0]),
+                    available=False,
+                )
+            )
+        return tuple(statuses)
+
     def is_final(self, state: str) -> bool:
         return self._final[state]
 
@@ -248,19 +290,25 @@ class Workflow:
         state = self.definition.state(instance.state)
         title, goal = self.stage_text(instance.state)
         required = self.required(instance, facts)
-        triggers = tuple(
+        here = tuple(
             TriggerStatus(
                 name=t.trigger,
                 dest=t.dest,
                 allowed=not (unmet := self.unmet(t.trigger, instance, facts)),
                 unmet=tuple(unmet),
-                needs_reason=any(g.gate == "reason_given" for g in t.gates),
+                needs_reason=_needs_reason(t),
             )
             for t in self.definition.transitions
             if t.source == instance.state
         )
         return StageView(
-            instance.state, title, goal, state.final, instance.iteration, required, triggers
+            instance.state,
+            title,
+            goal,
+            state.final,
+            instance.iteration,
+            required,
+            here + self._elsewhere[instance.state],
         )
 
     def _current(self, kind: str, facts: Facts) -> dict[str, Any] | None:
@@ -403,3 +451,7 @@ def compile_workflow(definition: Definition, content: ContentPack) -> Workflow:
                 )
             workflow = _compiled[key] = Workflow(definition, content)
     return workflow
+
+
+def _needs_reason(transition: TransitionDef) -> bool:
+    return any(g.gate == "reason_given" for g in transition.gates)

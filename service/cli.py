@@ -261,7 +261,7 @@ def status(team: Annotated[str, typer.Argument(help="The team's id or exact name
     for artifact in view.required:
         gaps = f" (missing: {', '.join(artifact.missing_fields)})" if artifact.missing else ""
         console.print(f"  owes {artifact.kind}: {artifact.status}{gaps}")
-    for trigger in view.triggers:
+    for trigger in view.available_triggers:
         mark = "[green]ready[/]" if trigger.allowed else "[yellow]blocked[/]"
         console.print(f"  {trigger.name} -> {trigger.dest}: {mark}")
         for unmet in trigger.unmet:

@@ -27,3 +27,14 @@ class CycleAlreadyOpen(TransitionRefused):
             "finish it or move on before starting another"
         )
         self.cycle_id = cycle_id
+
+
+class OnboardingAlreadyOpen(TransitionRefused):
+    """A team runs one onboarding at a time; its open run is the one to carry on."""
+
+    def __init__(self, team_id: int, run_id: int, state: str) -> None:
+        super().__init__(
+            f"team {team_id} already has an onboarding run open ({run_id}, at {state}); "
+            "carry on with it rather than starting another"
+        )
+        self.run_id = run_id

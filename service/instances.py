@@ -378,7 +378,8 @@ def fire_trigger(
     next_cycle = _follow_up(session, instance, outcome, facts.artifacts, actor_id, catalog, now)
     event = outcome.event
     if next_cycle is not None:
-        event = replace(event, details={**event.details, "next_cycle_id": next_cycle.id})
+        started = {"next_cycle_id": next_cycle.id, "next_condition": next_cycle.condition}
+        event = replace(event, details={**event.details, **started})
     row = append_event(session, instance.id, event, actor_id, now)
     if outcome.instance.iteration != current.iteration:  # a new iteration owes everything anew
         facts = gather_facts(

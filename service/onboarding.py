@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from service.catalog import get_catalog
+from service.errors import OnboardingAlreadyOpen
 from service.instances import fire_trigger, save_artifact, start_instance
 from service.queries import lock_team
 from service.store.models import ArtifactRevision, WorkflowInstance
@@ -41,16 +42,21 @@ def latest_onboarding(*, session: Session, team_id: int) -> OnboardingRun | None
     return OnboardingRun(latest[0], latest[1], latest[1] in finals)
 
 
-def start_onboarding(*, session: Session, team_id: int, actor_id: int, reason: str) -> int:
-    run = start_instance(
+def start_onboarding(*, session: Session, team_id: int, actor_id: int | None, reason: str) -> int:
+    """A new onboarding run for the team (its id); refused while another one is open."""
+    lock_team(session=session, team_id=team_id)  # so a run started meanwhile is seen below
+    run = latest_onboarding(session=session, team_id=team_id)
+    if run is not None and not run.finished:
+        raise OnboardingAlreadyOpen(team_id, run.instance_id, run.state)
+    started = start_instance(
         session=session,
         workflow_name=ONBOARDING,
         actor_id=actor_id,
         reason=reason,
         team_id=team_id,
     )
-    assert run.id is not None
-    return run.id
+    assert started.id is not None
+    return started.id
 
 
 def save_self_assessment(
@@ -58,22 +64,21 @@ def save_self_assessment(
 ) -> ArtifactRevision:
     """A new revision of the team's self-assessment, in its open onboarding run or a new one."""
     run = latest_onboarding(session=session, team_id=team_id)
-    if run is None or run.finished:
-        # Start one only while holding the team's lock, and look again: a request saving at the
-        # same moment may have started it. (Taken only here: a run's choice holds the run's lock
-        # and then takes the team's, to start the cycle.)
-        lock_team(session=session, team_id=team_id)
-        run = latest_onboarding(session=session, team_id=team_id)
-    run_id = (
-        run.instance_id
-        if run is not None and not run.finished
-        else start_onboarding(
-            session=session,
-            team_id=team_id,
-            actor_id=author_id,
-            reason="The team rated its school from the team page",
-        )
-    )
+    if run is not None and not run.finished:
+        run_id = run.instance_id
+    else:
+        # A request saving at the same moment may start the run first: then use that one.
+        # (The team's lock is taken only here: a run's choice holds the run's lock and then
+        # takes the team's, to start the cycle.)
+        try:
+            run_id = start_onboarding(
+                session=session,
+                team_id=team_id,
+                actor_id=author_id,
+                reason="The team rated its school from the team page",
+            )
+        except OnboardingAlreadyOpen as started_meanwhile:
+            run_id = started_meanwhile.run_id
     return save_artifact(
         session=session,
         instance_id=run_id,

@@ -22,7 +22,7 @@ from engine.errors import (
     UnknownTrigger,
 )
 from service.access import Forbidden
-from service.errors import CycleAlreadyOpen, InvalidRequest, NotFound
+from service.errors import CycleAlreadyOpen, InvalidRequest, NotFound, OnboardingAlreadyOpen
 
 
 class Refusal(BaseModel):
@@ -92,6 +92,7 @@ def _refusal_kind(exc: TransitionRefused) -> str:
         ConcurrentChange: "changed_meanwhile",
         InstanceClosed: "closed",
         CycleAlreadyOpen: "already_open",
+        OnboardingAlreadyOpen: "already_open",
     }
     return kinds.get(type(exc), "refused")
 

@@ -37,6 +37,7 @@ def cycle_fields(status: CycleStatus) -> dict[str, Any]:
     instance, view = status.instance, status.view
     assert instance.id is not None
     return dict(
+        id=instance.id,
         cycle_id=instance.id,
         workflow=instance.workflow,
         condition=instance.condition,
@@ -55,6 +56,7 @@ def cycle_fields(status: CycleStatus) -> dict[str, Any]:
                 name=t.name,
                 dest=t.dest,
                 allowed=t.allowed,
+                available=t.available,
                 needs_reason=t.needs_reason,
                 unmet=[UnmetOut(gate=u.gate, reason=u.reason) for u in t.unmet],
             )

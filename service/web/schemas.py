@@ -115,9 +115,15 @@ class UnmetOut(BaseModel):
 
 
 class TriggerOut(BaseModel):
+    """Every trigger of the workflow: those leaving the current state (`available`) first."""
+
     name: str
     dest: str
     allowed: bool
+    available: bool = Field(
+        description="whether the trigger leaves the current state at all; when not, `unmet` "
+        "holds one `available_from` entry naming the states it leaves from"
+    )
     needs_reason: bool
     unmet: list[UnmetOut]
 
@@ -135,6 +141,7 @@ class PhaseOut(BaseModel):
 
 
 class CycleStatusOut(BaseModel):
+    id: int = Field(description="the cycle's id (the same as `cycle_id`)")
     cycle_id: int
     workflow: str
     condition: str | None

@@ -162,7 +162,22 @@ def test_a_missing_or_unknown_token_is_refused(api: Api) -> None:
     calendar_token = _token(_link(member, org.team_id))
     headers = {"Authorization": f"Bearer {calendar_token}"}
     assert api.client.get(f"/api/teams/{org.team_id}/status", headers=headers).status_code == 401
-    assert api.client.get(feed, headers=member.headers).status_code == 401
+    assert api.client.get(feed, headers=headers).status_code == 401
+
+
+def test_an_api_client_reads_the_feed_with_its_bearer_token_like_any_other_call(
+    api: Api, now: dt.datetime
+) -> None:
+    org, elsewhere = new_org(api.db), new_org(api.db)
+    member = member_of(api, org.team_id)
+    due = now.date() + dt.timedelta(days=3)
+    _planning(member, org.team_id, _item("Share the plan", due))
+    feed = f"/api/teams/{org.team_id}/calendar.ics"
+
+    [(summary, day, _, _)] = _events(member.get(feed))
+
+    assert (summary, day) == ("Due: Share the plan (Principal)", due)
+    assert member_of(api, elsewhere.team_id).get(feed).status_code == 404
 
 
 def test_a_token_of_someone_who_cannot_read_the_team_gets_404(api: Api) -> None:

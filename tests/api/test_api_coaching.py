@@ -74,6 +74,30 @@ def test_the_caseload_filters_by_flag_condition_state_and_phase(api: Api) -> Non
     assert coach.get("/api/coach/caseload", params={"flag": "nonsense"}).status_code == 422
 
 
+def test_the_caseload_sorts_by_any_column_either_way_and_names_a_bad_one(api: Api) -> None:
+    org = new_org(api.db)
+    coach = coach_of(api, org.team_id)
+    others = [new_team_in(api.db, org.school_id) for _ in range(2)]
+    for team_id, _ in others:
+        join_team(api.db, team_id, coach.id, "coach")
+    names = sorted([org.team_name, *(name for _, name in others)], key=str.lower)
+
+    def teams(**params: str) -> list[str]:
+        response = coach.get("/api/coach/caseload", params=params)
+        assert response.status_code == 200, response.text
+        return [row["team"] for row in response.json()["rows"]]
+
+    assert teams(sort="team") == names
+    assert teams(sort="team", dir="asc") == names
+    assert teams(sort="team", dir="desc") == names[::-1]
+    assert teams(sort="team", limit="2", offset="1") == names[1:]
+    refused = coach.get("/api/coach/caseload", params={"sort": "shoe_size"})
+    assert refused.status_code == 422
+    assert [e["loc"] for e in refused.json()["detail"]] == [["query", "sort"]]
+    refused = coach.get("/api/coach/caseload", params={"sort": "team", "dir": "sideways"})
+    assert [e["loc"] for e in refused.json()["detail"]] == [["query", "dir"]]
+
+
 def test_a_logged_checkin_clears_the_flag_and_the_team_sees_its_next_steps(
     api: Api, now: dt.datetime
 ) -> None:

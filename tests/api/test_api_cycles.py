@@ -57,7 +57,8 @@ def test_a_member_starts_a_cycle_in_why_with_the_reason_in_its_history(api: Api)
     assert (cycle["workflow"], cycle["condition"], cycle["state"]) == (CONDITION, CONDITION, "why")
     assert (cycle["iteration"], cycle["version"], cycle["final"]) == (1, 1, False)
     assert cycle["launched_on"] is None
-    history = member.get(f"/api/cycles/{cycle['cycle_id']}/history").json()
+    assert cycle["id"] == cycle["cycle_id"]
+    history = member.get(f"/api/cycles/{cycle['id']}/history").json()
     assert [(e["trigger"], e["to_state"], e["reason"]) for e in history] == [
         ("start", "why", "Greatest need")
     ]
@@ -150,16 +151,30 @@ def test_the_status_says_what_the_team_owes_and_why_each_trigger_is_blocked(api:
         "missing",
         [],
     )
-    [trigger] = status["triggers"]
-    assert (trigger["name"], trigger["dest"], trigger["allowed"]) == (
+    trigger, *elsewhere = status["triggers"]
+    assert (trigger["name"], trigger["dest"], trigger["allowed"], trigger["available"]) == (
         "start_planning",
         "how",
         False,
+        True,
     )
     assert trigger["needs_reason"] is False
     [unmet] = trigger["unmet"]
     assert unmet["gate"] == "complete: theory_of_action"
     assert "theory of action" in unmet["reason"]
+    assert [t["name"] for t in elsewhere] == [
+        "launch_test",
+        "start_review",
+        "conclude_review",
+        "revisit",
+        "move_on",
+        "step_back",
+    ]
+    launch = elsewhere[0]
+    assert (launch["allowed"], launch["available"]) == (False, False)
+    assert launch["unmet"] == [
+        {"gate": "available_from", "reason": "launch_test is taken from how, not from why."}
+    ]
     assert status["cycle"]["cycle_id"] == cycle_id
     assert status["cycle"]["triggers"] == status["triggers"]
 
@@ -227,7 +242,8 @@ def test_an_allowed_trigger_moves_the_cycle_and_answers_with_the_new_status(api:
     moved = response.json()
     assert (moved["cycle_id"], moved["state"], moved["next_cycle_id"]) == (cycle_id, "how", None)
     assert [a["kind"] for a in moved["required_artifacts"]] == ["purpose_map", "action_timeline"]
-    assert {t["name"] for t in moved["triggers"]} == {"launch_test", "step_back"}
+    available = {t["name"] for t in moved["triggers"] if t["available"]}
+    assert available == {"launch_test", "step_back"}
     assert member.get(f"/api/cycles/{cycle_id}").json()["state"] == "how"
 
 
@@ -338,7 +354,11 @@ def test_a_team_walks_a_whole_cycle_and_moving_on_starts_the_next_condition(api:
 
     closed = fired(member, cycle_id, "move_on")
 
-    assert (closed["state"], closed["final"], closed["triggers"]) == ("closed", True, [])
+    assert (closed["state"], closed["final"]) == ("closed", True)
+    assert not any(t["allowed"] or t["available"] for t in closed["triggers"])
+    assert {u["reason"] for t in closed["triggers"] for u in t["unmet"]} == {
+        "closed is the end: no step leaves it."
+    }
     next_cycle_id = closed["next_cycle_id"]
     assert isinstance(next_cycle_id, int) and next_cycle_id != cycle_id
     following = member.get(f"/api/cycles/{next_cycle_id}").json()
@@ -379,7 +399,10 @@ def test_the_history_of_a_cycle_lists_every_step_oldest_first(api: Api) -> None:
     assert times == sorted(times)
     assert {(e["actor"], e["actor_id"]) for e in history} == {(member.name, member.id)}
     assert history[0]["reason"] == "Greatest need"
-    assert history[-1]["details"] == {"next_cycle_id": next_cycle_id}
+    assert history[-1]["details"] == {
+        "next_cycle_id": next_cycle_id,
+        "next_condition": NEXT_CONDITION,
+    }
 
 
 def test_a_closed_cycle_accepts_no_more_work(api: Api) -> None:

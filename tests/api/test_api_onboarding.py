@@ -128,3 +128,22 @@ def test_choosing_a_condition_is_refused_while_a_cycle_is_open_and_nothing_moves
     assert member.get(f"/api/cycles/{onboarding_id}").json()["state"] == "choose"
     cycles = member.get(f"/api/teams/{org.team_id}/cycles").json()
     assert sorted(c["cycle_id"] for c in cycles) == sorted([open_cycle, onboarding_id])
+
+
+def test_a_second_onboarding_is_refused_while_one_is_open_and_allowed_once_it_ends(
+    api: Api,
+) -> None:
+    org = new_org(api.db)
+    member = member_of(api, org.team_id)
+    first = _start_onboarding(member, org.team_id)["cycle_id"]
+
+    again = member.post(f"/api/teams/{org.team_id}/onboarding")
+
+    assert again.status_code == 409
+    assert again.json()["detail"]["kind"] == "already_open"
+    assert f"({first}, at overview)" in again.json()["detail"]["message"]
+    _walk_to_choose(member, first)
+    fired(member, first, "choose_condition")
+    later = _start_onboarding(member, org.team_id)["cycle_id"]
+    runs = member.get(f"/api/teams/{org.team_id}/cycles").json()
+    assert [r["cycle_id"] for r in runs if r["workflow"] == "onboarding"] == [later, first]

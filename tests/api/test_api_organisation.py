@@ -161,7 +161,6 @@ def test_appointing_an_unknown_person_as_program_admin_is_refused(api: Api) -> N
 
 
 def test_appointing_the_same_program_admin_twice_is_refused_not_a_crash(api: Api) -> None:
-    # Bug: there is no duplicate check, so the primary key violation surfaces as a 500.
     org = new_org(api.db)
     admin = site_admin(api)
     newcomer_id, _, _ = new_person(api.db)

@@ -26,8 +26,8 @@ from browser_factories import (
 )
 from browser_steps import artifact, sign_in, trigger
 from factories import fire, save
+from payloads import hostile_complete, occurrences
 from playwright.sync_api import Dialog, Locator, Page, expect
-from security.payloads import hostile_complete, occurrences  # tests/security, a namespace package
 from sqlalchemy import Engine
 
 from service.catalog import get_catalog

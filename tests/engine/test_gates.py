@@ -342,6 +342,37 @@ def test_a_trigger_from_another_state_is_not_available() -> None:
     assert (raised.value.trigger, raised.value.state) == ("launch_test", "why")
 
 
+def test_the_view_lists_every_trigger_those_leaving_the_stage_first() -> None:
+    view = workflow(CONDITION).view(at("how"), facts())
+
+    assert [(t.name, t.available, t.allowed) for t in view.triggers] == [
+        ("launch_test", True, False),
+        ("step_back", True, False),
+        ("start_planning", False, False),
+        ("start_review", False, False),
+        ("conclude_review", False, False),
+        ("revisit", False, False),
+        ("move_on", False, False),
+    ]
+    assert [t.name for t in view.available_triggers] == ["launch_test", "step_back"]
+    review = next(t for t in view.triggers if t.name == "start_review")
+    assert review.unmet == (
+        Unmet("available_from", "start_review is taken from implement, not from how."),
+    )
+    step_back = next(t for t in view.triggers if t.name == "step_back")
+    assert (step_back.dest, step_back.needs_reason) == ("why", True)
+
+
+def test_a_closed_cycle_lists_every_trigger_as_not_available() -> None:
+    view = workflow(CONDITION).view(at("closed"), facts())
+
+    assert view.available_triggers == ()
+    assert {t.name for t in view.triggers} == set(workflow(CONDITION).definition.triggers)
+    assert {t.unmet for t in view.triggers} == {
+        (Unmet("available_from", "closed is the end: no step leaves it."),)
+    }
+
+
 def test_a_trigger_the_workflow_does_not_define_is_unknown() -> None:
     with pytest.raises(UnknownTrigger, match="jump_ahead"):
         workflow(CONDITION).fire("jump_ahead", at("why"), facts())

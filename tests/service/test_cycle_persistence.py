@@ -168,7 +168,10 @@ def test_move_on_records_the_next_condition_and_starts_that_cycle(db: Engine) ->
     )
     moved = fire(db, cycle_id, "move_on")
     assert moved.instance.state == "closed"
-    assert moved.event.details == {"next_cycle_id": moved.next_cycle_id}
+    assert moved.event.details == {
+        "next_cycle_id": moved.next_cycle_id,
+        "next_condition": "shared-influence",
+    }
     following = _cycle(db, moved.next_cycle_id)
     assert (following.condition, following.state, following.team_id) == (
         "shared-influence",

@@ -9,9 +9,9 @@ from factories import new_team
 from sqlalchemy import Engine
 from sqlmodel import col, func, select
 
-from service.errors import CycleAlreadyOpen
+from service.errors import CycleAlreadyOpen, OnboardingAlreadyOpen
 from service.instances import start_cycle
-from service.onboarding import save_self_assessment
+from service.onboarding import save_self_assessment, start_onboarding
 from service.store.database import unit_of_work
 from service.store.models import Person, WorkflowInstance
 
@@ -92,3 +92,17 @@ def test_simultaneous_first_self_assessments_land_in_one_onboarding_run(db: Engi
 
     assert at_once(4, rate) == []
     assert runs_of(db, team_id, "onboarding") == 1
+
+
+def test_simultaneous_onboarding_starts_open_one_run_and_refuse_the_rest(db: Engine) -> None:
+    team_id = new_team(db)
+
+    def start() -> None:
+        with unit_of_work(db) as session:
+            start_onboarding(session=session, team_id=team_id, actor_id=None, reason="At once")
+
+    refusals = at_once(4, start)
+
+    assert runs_of(db, team_id, "onboarding") == 1
+    assert len(refusals) == 3
+    assert all(isinstance(refused, OnboardingAlreadyOpen) for refused in refusals)

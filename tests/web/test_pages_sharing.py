@@ -205,7 +205,8 @@ def test_a_coach_sees_whether_the_cycle_is_shared_but_not_the_buttons(
 
     panel = sharing(page)
     assert (panel.finished, panel.share_action, panel.unshare_action) == (True, None, None)
-    assert panel.browse_href == f"/programs/{team.program_id}/shared"
+    # What other teams learned on the same condition, as the team plans its next pass.
+    assert panel.browse_href == f"/programs/{team.program_id}/shared?condition=vision-and-strategy"
     assert "/share" not in page.text.replace(panel.browse_href, "")
     assert (response.status_code, response.template.name) == (403, "error.html")
 

@@ -1,4 +1,4 @@
-"""A team's calendar feed, read by calendar apps with a token in the URL instead of a header."""
+"""A team's calendar feed, read by calendar apps with a token in the URL (or a Bearer header)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,15 @@ from service.calendar_feed import (
     revoke_calendar_links,
     team_calendar,
 )
-from service.web.deps import CurrentCaller, Reads, SessionDep, brief_read, transaction
+from service.security import identity_for_token
+from service.web.deps import (
+    CurrentCaller,
+    Reads,
+    SessionDep,
+    brief_read,
+    oauth2_scheme,
+    transaction,
+)
 from service.web.errors import documented
 from service.web.schemas import Id
 
@@ -54,17 +62,26 @@ def revoke_my_calendar_links(caller: CurrentCaller) -> RevokedLinksOut:
 
 def reads_calendar(
     team_id: Id,
+    bearer: Annotated[str | None, Depends(oauth2_scheme)],
     token: Annotated[str | None, Query(description="from POST .../calendar-token")] = None,
 ) -> None:
-    """401 for a missing, unknown, expired or revoked token; 404 when its owner cannot read."""
+    """The feed's reader: a calendar link's `token`, else an API token sent as a Bearer header.
+
+    401 for a missing, unknown, expired or revoked token; 404 when its owner cannot read.
+    """
     with brief_read() as session:
-        person = person_for_calendar_token(session=session, token=token) if token else None
+        if token:
+            person = person_for_calendar_token(session=session, token=token)
+        elif bearer:
+            person = identity_for_token(session=session, token=bearer, kind="api")
+        else:
+            person = None
         if person is None:
             # RFC 6750 covers bearer tokens sent as a query parameter, so the challenge fits.
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED,
                 detail="the calendar link is missing its token, or the token is unknown, "
-                "expired or revoked; make a new link",
+                "expired or revoked; make a new link (or send Authorization: Bearer <token>)",
                 headers={"WWW-Authenticate": "Bearer"},
             )
         caller = load_caller(session=session, person=person)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, status
 from service.access import Action
 from service.caseload import (
     CYCLE_STATES,
+    SORTS,
     CaseloadFilters,
     caseload_page,
     coach_teams,
@@ -30,6 +31,8 @@ from service.web.schemas import (
     StageCellOut,
 )
 
+CaseloadSort = Literal[SORTS]  # type: ignore[valid-type]
+
 router = APIRouter(prefix="/api", tags=["coaching"], responses=documented(400, 401, 403, 404, 422))
 ChecksIn = Annotated[object, Depends(require(Action.CHECK_IN))]
 
@@ -42,18 +45,25 @@ def get_caseload(
     condition: str | None = None,
     state: str | None = None,
     phase: str | None = None,
+    sort: Annotated[
+        CaseloadSort | None, Query(description="a column to sort by; worst first when absent")
+    ] = None,
+    direction: Annotated[Literal["asc", "desc"], Query(alias="dir")] = "asc",
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> CaseloadOut:
-    """One page of the signed-in coach's caseload, worst first, filterable.
+    """One page of the signed-in coach's caseload, worst first, filterable and sortable.
 
     `total` counts the teams that pass the filters; `limit` and `offset` choose the page.
+    Ties in a sorted column keep the worst-first order.
     """
     page = caseload_page(
         session=session,
         team_ids=coach_teams(caller.person_id),
         today=utcnow().date(),
         filters=CaseloadFilters(flag, condition, state, phase),
+        sort=sort,
+        descending=direction == "desc",
         limit=limit,
         offset=offset,
     )

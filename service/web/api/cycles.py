@@ -11,7 +11,8 @@ from engine.errors import UnknownArtifact
 from service.access import Action, check
 from service.catalog import get_catalog
 from service.errors import InvalidRequest
-from service.instances import fire_trigger, save_artifact, start_cycle, start_instance, workflow_of
+from service.instances import fire_trigger, save_artifact, start_cycle, workflow_of
+from service.onboarding import start_onboarding
 from service.queries import current_revisions, get_instance, history, revisions
 from service.status import cycle_status, status_after_fire, team_status
 from service.store.models import Person, WorkflowInstance
@@ -65,16 +66,18 @@ def new_cycle(team_id: Id, body: CycleCreate, caller: CurrentCaller, _: Works) -
     response_model=CycleStatusOut,
 )
 def new_onboarding(team_id: Id, caller: CurrentCaller, _: Works) -> CycleStatusOut:
-    """Start the team's onboarding: overview, self-assessment, then the choice of a condition."""
+    """Start the team's onboarding: overview, self-assessment, then the choice of a condition.
+
+    409 (`already_open`) while the team has an onboarding run open: carry on with that one.
+    """
     with transaction() as session:
-        onboarding = start_instance(
+        run_id = start_onboarding(
             session=session,
-            workflow_name="onboarding",
+            team_id=team_id,
             actor_id=caller.person_id,
             reason="Team started onboarding",
-            team_id=team_id,
         )
-        return cycle_out(cycle_status(session=session, instance_id=onboarding.id or 0))
+        return cycle_out(cycle_status(session=session, instance_id=run_id))
 
 
 @router.get("/teams/{team_id}/cycles", response_model=list[CycleStatusOut])

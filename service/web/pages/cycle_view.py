@@ -278,7 +278,7 @@ def cycle_page(
             )
             for judged in view.required
         ),
-        triggers=tuple(_button(t, flash) for t in view.triggers),
+        triggers=tuple(_button(t, flash) for t in view.available_triggers),
         history=tuple(
             HistoryEntry(
                 at=e.at,

@@ -113,7 +113,7 @@ def _wanted(view: StageView) -> dict[str, list[tuple[str, str]]]:
     """For each document, the next steps (trigger, label) its unmet sign-off holds back."""
     wanted: dict[str, list[tuple[str, str]]] = defaultdict(list)
     prefix = f"{SIGNOFF}: "
-    for trigger in view.triggers:
+    for trigger in view.available_triggers:
         for unmet in trigger.unmet:
             if unmet.gate.startswith(prefix):
                 step = trigger_label(trigger.name, trigger.dest)
@@ -137,7 +137,7 @@ def feedback_panels(
     may_comment = allowed(caller, Action.COMMENT, scope)
     may_sign = allowed(caller, Action.SIGN_OFF, scope) and not cycle.final
     wanted = _wanted(view)
-    steps = {t.name: trigger_label(t.name, t.dest) for t in view.triggers}
+    steps = {t.name: trigger_label(t.name, t.dest) for t in view.available_triggers}
     signed = [
         s
         for s in signoffs(session=session, instance_id=cycle.cycle_id)

@@ -75,6 +75,7 @@ def show_cycle(
             cycle_id=cycle_id,
             view=status.view,
             program_id=school.program_id,
+            condition=instance.condition,
             can_work=can_work,
             flash=flash,
         ),

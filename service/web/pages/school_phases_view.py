@@ -190,7 +190,7 @@ def _steps(standing: Standing) -> tuple[bool, tuple[PhaseStep, ...]]:
             blocked_by=tuple(u.reason for u in t.unmet),
             overridable=(t.name, view.state) in standing.overridable,
         )
-        for t in view.triggers
+        for t in view.available_triggers
     )
 
 

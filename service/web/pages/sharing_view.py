@@ -68,9 +68,11 @@ def sharing_panel(
     cycle_id: int,
     view: StageView,
     program_id: int,
+    condition: str | None,
     can_work: bool,
     flash: Flash | None,
 ) -> SharingPanel:
+    """The panel, with a link to what other teams shared on the same condition."""
     row = session.exec(
         select(SharedCycle.created_at, Person.name)
         .join(Person, Person.id == SharedCycle.shared_by)  # type: ignore[arg-type]
@@ -86,7 +88,7 @@ def sharing_panel(
         finished=finished,
         share_action=share_path(cycle_id) if can_work and row is None and finished else None,
         unshare_action=unshare_path(cycle_id) if can_work and row is not None else None,
-        browse_href=shared_path(program_id),
+        browse_href=listing_href(program_id, condition, 1),
         refused=flash.reasons if refused and flash is not None else (),
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -11,10 +12,10 @@ from starlette.responses import Response
 from engine.errors import InstanceClosed
 from service.access import Action, Caller, Scope, allowed
 from service.calendar_feed import live_calendar_links
-from service.errors import CycleAlreadyOpen, InvalidRequest
+from service.errors import CycleAlreadyOpen, InvalidRequest, OnboardingAlreadyOpen
 from service.instances import start_cycle
 from service.onboarding import CHOOSING, choose_in_onboarding, latest_onboarding, start_onboarding
-from service.queries import get_instance, lock_team
+from service.queries import get_instance
 from service.status import team_status
 from service.store.models import School
 from service.web.deps import SessionDep, brief_read, transaction
@@ -109,6 +110,7 @@ def team_context(
             cycle_id=page.cycle_id,
             view=cycle.view,
             program_id=school.program_id,
+            condition=cycle.instance.condition,
             can_work=can_work,
             flash=flash,
         )
@@ -212,8 +214,7 @@ def start_onboarding_form(
     team_id: int, caller: PageCaller, _csrf: CsrfChecked, _: PageWorks
 ) -> Response:
     """Start the team's onboarding: the overview first, then the self-assessment."""
-    with transaction() as session:
-        lock_team(session=session, team_id=team_id)  # a second press at once starts no second run
+    with suppress(OnboardingAlreadyOpen), transaction() as session:  # a second press at once
         if latest_onboarding(session=session, team_id=team_id) is None:
             start_onboarding(
                 session=session,
