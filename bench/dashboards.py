@@ -221,19 +221,31 @@ def generate(db: Engine, teams: int) -> Program:
         return Program(program.id, coach.id, coach.email, admin.email)
 
 
-def _statements(db: Engine, fn: Callable[[], object]) -> list[tuple[str, object]]:
-    """The statements one call issues, with their parameters."""
+def _statements(db: Engine, fn: Callable[[], object]) -> tuple[list[tuple[str, object]], int]:
+    """The statements one call issues, with their parameters, and the transactions it opens.
+
+    SQLite's BEGIN is a statement of ours (service.store.database), PostgreSQL's the driver's
+    and unseen: BEGIN is counted as a transaction on both, never as a statement.
+    """
     issued: list[tuple[str, object]] = []
+    transactions = 0
 
     def capture(*args: object) -> None:
-        issued.append((str(args[2]), args[3]))
+        if not str(args[2]).lstrip().upper().startswith("BEGIN"):
+            issued.append((str(args[2]), args[3]))
+
+    def begin(_conn: object) -> None:
+        nonlocal transactions
+        transactions += 1
 
     event.listen(db, "before_cursor_execute", capture)
+    event.listen(db, "begin", begin)
     try:
         fn()
     finally:
         event.remove(db, "before_cursor_execute", capture)
-    return issued
+        event.remove(db, "begin", begin)
+    return issued, transactions
 
 
 def _peak_mib(fn: Callable[[], object]) -> float:
@@ -259,13 +271,7 @@ def _p95(samples: list[float]) -> float:
 def compare(db: Engine, name: str, view: Callable[[], object], runs: int) -> None:
     """Time the view against its own SELECTs on the driver, taking turns; print one line."""
     view()  # warm caches, as a running server has
-    # SQLite's BEGIN is a statement of ours (service.store.database); PostgreSQL's is the
-    # driver's and unseen. Left out, the counts are the same on both.
-    issued = [
-        (sql, params)
-        for sql, params in _statements(db, view)
-        if not sql.lstrip().upper().startswith("BEGIN")
-    ]
+    issued, transactions = _statements(db, view)
     reads = [(sql, params) for sql, params in issued if sql.lstrip().upper().startswith(READS)]
 
     def raw() -> None:
@@ -278,10 +284,12 @@ def compare(db: Engine, name: str, view: Callable[[], object], runs: int) -> Non
         view_ms.append(_ms(view))
         raw_ms.append(_ms(raw))
     service, bare = statistics.median(view_ms), statistics.median(raw_ms)
+    opened = "1 transaction" if transactions == 1 else f"{transactions} transactions"
     print(
         f"  {name:34} {service:7.1f} ms (p95 {_p95(view_ms):7.1f})  "
         f"raw SQL {bare:7.1f} ms (p95 {_p95(raw_ms):7.1f})  ratio {service / bare:5.2f}  "
-        f"{len(issued):2} statements ({len(reads)} replayed)  peak {_peak_mib(view):5.1f} MiB"
+        f"{len(issued):2} statements in {opened} ({len(reads)} replayed)  "
+        f"peak {_peak_mib(view):5.1f} MiB"
     )
 
 
@@ -292,8 +300,12 @@ def fetch(client: TestClient, path: str) -> Callable[[], object]:
 
 def over_http(db: Engine, app: FastAPI, email: str, api: str, page: str, requests: int) -> None:
     """Time the API path with `email`'s bearer token, then the page with their cookie."""
-    compare(db, f"GET {api}", fetch(api_client(app, email, PASSWORD), api), requests)
-    compare(db, f"GET {page} (page)", fetch(page_client(app, email, PASSWORD), page), requests)
+    # Entered, a client keeps one event loop for all its requests, as a running server does;
+    # otherwise it would start a thread and a loop for each one and time that too.
+    with api_client(app, email, PASSWORD) as client:
+        compare(db, f"GET {api}", fetch(client, api), requests)
+    with page_client(app, email, PASSWORD) as client:
+        compare(db, f"GET {page} (page)", fetch(client, page), requests)
 
 
 def measure(url: str, teams: int, today: dt.date, args: argparse.Namespace) -> None:
