@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Select, bindparam, func
@@ -188,25 +188,28 @@ def school_progress(*, session: Session, school_id: int) -> list[CycleProgress]:
     return [CycleProgress(c or "", s, n) for _, c, s, n in rows]
 
 
-def program_progress(*, session: Session, program_id: int) -> dict[int, list[CycleProgress]]:
-    """`school_progress` of every school in the program, by school, in one query."""
-    schools = select(School.id).where(School.program_id == program_id)
-    rows = session.exec(_progress().where(col(Team.school_id).in_(schools))).all()
+def schools_progress(
+    *, session: Session, school_ids: Collection[int]
+) -> dict[int, list[CycleProgress]]:
+    """`school_progress` of each school named (a page of them), by school, in one query."""
+    rows = session.exec(_progress().where(col(Team.school_id).in_(school_ids))).all()
     progress: dict[int, list[CycleProgress]] = defaultdict(list)
     for school_id, condition, state, n in rows:
         progress[school_id].append(CycleProgress(condition or "", state, n))
     return progress
 
 
-def program_phase_instances(
-    *, session: Session, program_id: int
+def phase_instances(
+    *, session: Session, instance_ids: Collection[int]
 ) -> list[tuple[WorkflowInstance, str]]:
-    """The program's schools' phase instances, each with its pinned body's digest."""
+    """The schools' phase instances named (a page of them), each with its pinned body's digest."""
     query = (
         select(WorkflowInstance, StoredDefinition.digest)
         .join(StoredDefinition, StoredDefinition.id == WorkflowInstance.definition_id)
-        .join(School, School.id == WorkflowInstance.school_id)
-        .where(School.program_id == program_id, WorkflowInstance.kind == "program_phases")
+        .where(
+            col(WorkflowInstance.id).in_(instance_ids),
+            WorkflowInstance.kind == "program_phases",
+        )
     )
     return [(instance, digest) for instance, digest in session.exec(query).all()]
 

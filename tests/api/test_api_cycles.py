@@ -20,6 +20,7 @@ from api_helpers import (
     start_cycle,
     walk_to_decide,
 )
+from contract import CYCLE_TRIGGERS
 from factories import theory_of_action
 
 from service.instances import start_instance
@@ -162,14 +163,7 @@ def test_the_status_says_what_the_team_owes_and_why_each_trigger_is_blocked(api:
     [unmet] = trigger["unmet"]
     assert unmet["gate"] == "complete: theory_of_action"
     assert "theory of action" in unmet["reason"]
-    assert [t["name"] for t in elsewhere] == [
-        "launch_test",
-        "start_review",
-        "conclude_review",
-        "revisit",
-        "move_on",
-        "step_back",
-    ]
+    assert [t["name"] for t in elsewhere] == CYCLE_TRIGGERS[1:]
     launch = elsewhere[0]
     assert (launch["allowed"], launch["available"]) == (False, False)
     assert launch["unmet"] == [

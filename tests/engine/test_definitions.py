@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
+from contract import CYCLE_TRIGGERS
 from engine_factories import CONDITIONS, WORKFLOWS_DIR, content, definitions
 
 from engine.definitions import load_directory, load_file
@@ -18,15 +19,6 @@ from engine.workflow import compile_workflow
 Damage = Callable[[dict[str, Any]], object]
 
 SHAPE_STATES = ["why", "how", "implement", "review", "decide", "closed"]
-SHAPE_TRIGGERS = [
-    "start_planning",
-    "launch_test",
-    "start_review",
-    "conclude_review",
-    "revisit",
-    "move_on",
-    "step_back",
-]
 
 
 def definition_path(root: Path, name: str) -> Path:
@@ -75,7 +67,7 @@ def test_each_condition_follows_the_shared_cycle_shape(name: str) -> None:
     assert definition.condition == name
     assert definition.initial == "why"
     assert [s.name for s in definition.states] == SHAPE_STATES
-    assert definition.triggers == SHAPE_TRIGGERS
+    assert definition.triggers == CYCLE_TRIGGERS
 
 
 def test_conditions_share_every_transition_of_the_shape() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from contract import CYCLE_TRIGGERS
 from factories import (
     action_timeline,
     data_collection,
@@ -28,15 +29,6 @@ from service.versioning import replay_matches
 
 TODAY = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC)
 WORKFLOW = get_catalog().current_workflow("vision-and-strategy")
-TRIGGERS = [
-    "start_planning",
-    "launch_test",
-    "start_review",
-    "conclude_review",
-    "revisit",
-    "move_on",
-    "step_back",
-]
 COMPLETE = {
     "theory_of_action": theory_of_action(),
     "purpose_map": purpose_map(),
@@ -64,7 +56,7 @@ documents = st.one_of(
         ]
     ).map(lambda decision: ("decision", decision)),
 )
-fires = st.tuples(st.sampled_from(TRIGGERS), st.sampled_from([None, "", "a reason"]))
+fires = st.tuples(st.sampled_from(CYCLE_TRIGGERS), st.sampled_from([None, "", "a reason"]))
 # "advance" fires whichever trigger leads forward from the current state, so runs get far.
 advances = st.sampled_from([None, "a reason"]).map(lambda reason: ("advance", reason))
 work = st.lists(

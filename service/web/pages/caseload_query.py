@@ -14,10 +14,9 @@ from urllib.parse import urlencode
 
 from service.caseload import CYCLE_STATES, FLAGS, CaseloadFilters, Flag
 from service.catalog import get_catalog
+from service.web.pages.paging import PAGE_SIZE, parse_window, window_params
 
 CASELOAD = "/coach/caseload"
-PAGE_SIZE = 25
-MAX_PAGE_SIZE = 100
 
 
 @dataclass(frozen=True)
@@ -47,10 +46,7 @@ class CaseloadQuery:
         }
         if query.sort:
             params["dir"] = "desc" if query.descending else "asc"
-        if query.limit != PAGE_SIZE:
-            params["limit"] = query.limit
-        if query.offset:
-            params["offset"] = query.offset
+        params |= window_params(query)
         return f"{CASELOAD}?{urlencode(params)}" if params else CASELOAD
 
 
@@ -58,13 +54,10 @@ def _known(value: str, allowed: Sequence[str]) -> str | None:
     return value if value in allowed else None
 
 
-def _count(raw: str, default: int, low: int, high: int) -> int:
-    return min(max(int(raw), low), high) if raw.isascii() and raw.isdigit() else default
-
-
 def parse_query(params: Mapping[str, str]) -> CaseloadQuery:
     """The query a coach asked for in the query string, keeping only values the page knows."""
     flag = params.get("flag", "")
+    window = parse_window(params)
     return CaseloadQuery(
         flag=next((f for f in FLAGS if f == flag), None),
         condition=_known(params.get("condition", ""), get_catalog().content.condition_slugs),
@@ -72,8 +65,8 @@ def parse_query(params: Mapping[str, str]) -> CaseloadQuery:
         phase=_known(params.get("phase", ""), list(phase_titles())),
         sort=_known(params.get("sort", ""), [c.key for c in COLUMNS]),
         descending=params.get("dir") == "desc",
-        limit=_count(params.get("limit", ""), PAGE_SIZE, 1, MAX_PAGE_SIZE),
-        offset=_count(params.get("offset", ""), 0, 0, 1_000_000),
+        limit=window.limit,
+        offset=window.offset,
     )
 
 

@@ -10,13 +10,9 @@ from typing import Any
 from service.caseload import CYCLE_STATES, FLAGS, CaseloadPage, CaseloadRow, Flag, OverdueItem
 from service.catalog import get_catalog
 from service.web.diagram_svg import state_label
-from service.web.pages.caseload_query import (
-    COLUMNS,
-    PAGE_SIZE,
-    CaseloadQuery,
-    phase_titles,
-)
+from service.web.pages.caseload_query import COLUMNS, CaseloadQuery, phase_titles
 from service.web.pages.cycle_view import condition_titles
+from service.web.pages.paging import PAGE_SIZE, paging
 
 FLAG_LABELS: dict[Flag, str] = {
     "stalled": "Stalled",
@@ -72,15 +68,6 @@ class Filter:
     label: str
     choices: tuple[Choice, ...]
     selected: str
-
-
-@dataclass(frozen=True)
-class Paging:
-    total: int
-    first: int
-    last: int
-    previous_href: str | None
-    next_href: str | None
 
 
 def line(row: CaseloadRow, titles: Mapping[str, str], phases: Mapping[str, str]) -> CaseloadLine:
@@ -152,18 +139,6 @@ def flag_counts(counts: Mapping[Flag, int], query: CaseloadQuery) -> tuple[FlagC
     )
 
 
-def paging(total: int, query: CaseloadQuery) -> Paging:
-    previous = max(query.offset - query.limit, 0)
-    following = query.offset + query.limit
-    return Paging(
-        total=total,
-        first=min(query.offset + 1, total),
-        last=min(following, total),
-        previous_href=query.href(offset=previous) if query.offset > 0 else None,
-        next_href=query.href(offset=following) if following < total else None,
-    )
-
-
 def kept_by_filters(query: CaseloadQuery) -> tuple[tuple[str, str], ...]:
     """What the filter form carries over as hidden fields: the sort and the page size."""
     kept = []
@@ -188,7 +163,7 @@ def caseload_context(caseload: CaseloadPage, query: CaseloadQuery) -> dict[str, 
         "headers": headers(query),
         "sorted_by": sorted_by.lower() if sorted_by else None,
         "lines": [line(r, titles, phases) for r in caseload.rows],
-        "paging": paging(caseload.total, query),
+        "paging": paging(caseload.total, query, lambda offset: query.href(offset=offset)),
         "worst_first_href": query.href(sort=None, descending=False, offset=0),
         "clear_href": CaseloadQuery(sort=query.sort, descending=query.descending).href(),
     }

@@ -32,7 +32,8 @@ from service.web.pages.caseload_query import phase_titles
 from service.web.pages.checkin_view import today
 from service.web.pages.deps import CsrfChecked, PageAdministers, PageCaller, PageReads
 from service.web.pages.flash import Flash, flash_shown, read_flash, redirect_with_flash
-from service.web.pages.program_dashboard_view import dashboard_context, parse_stalled
+from service.web.pages.paging import parse_window
+from service.web.pages.program_dashboard_view import dashboard_context
 from service.web.pages.rendering import render
 from service.web.pages.routing import PageRoute, not_found
 from service.web.pages.school_phases_view import (
@@ -81,7 +82,7 @@ def show_dashboard(
     program_id: int, request: Request, session: SessionDep, caller: PageCaller, _: PageReads
 ) -> Response:
     """Every table of the program's dashboard; stalled teams come a page at a time."""
-    query = parse_stalled(request.query_params)
+    query = parse_window(request.query_params)
     dashboard = program_dashboard(
         session=session,
         program_id=program_id,

@@ -6,8 +6,7 @@ session with the API's own CSV writer, so the file holds exactly the rows the AP
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,11 +15,8 @@ from service.program_dashboard import ENGAGEMENT_DAYS, ProgramDashboard, StageCo
 from service.web.diagram_svg import state_label
 from service.web.pages.caseload_query import phase_titles
 from service.web.pages.cycle_view import condition_titles
+from service.web.pages.paging import PageWindow, paging, window_params
 from service.web.pages.stage_board_view import SHADES, shade
-
-STALLED_PAGE = 25
-MAX_STALLED_PAGE = 100
-MAX_OFFSET = 1_000_000
 
 
 def dashboard_path(program_id: int) -> str:
@@ -30,26 +26,6 @@ def dashboard_path(program_id: int) -> str:
 def csv_path(program_id: int, table: str, **params: int) -> str:
     """The page route that downloads one table; `params` are the stalled page's limit/offset."""
     return f"/programs/{program_id}/dashboard.csv?{urlencode({'table': table, **params})}"
-
-
-@dataclass(frozen=True)
-class StalledQuery:
-    """Which page of stalled teams the dashboard shows."""
-
-    limit: int = STALLED_PAGE
-    offset: int = 0
-
-
-def _count(raw: str, default: int, low: int, high: int) -> int:
-    return min(max(int(raw), low), high) if raw.isascii() and raw.isdigit() else default
-
-
-def parse_stalled(params: Mapping[str, str]) -> StalledQuery:
-    """The page of stalled teams asked for; a value the page does not know is ignored."""
-    return StalledQuery(
-        limit=_count(params.get("limit", ""), STALLED_PAGE, 1, MAX_STALLED_PAGE),
-        offset=_count(params.get("offset", ""), 0, 0, MAX_OFFSET),
-    )
 
 
 @dataclass(frozen=True)
@@ -86,15 +62,6 @@ class DurationLine:
     stays: int
 
 
-@dataclass(frozen=True)
-class StalledPaging:
-    total: int
-    first: int
-    last: int
-    previous_href: str | None
-    next_href: str | None
-
-
 def _grid(counts: list[StageCount]) -> tuple[tuple[GridColumn, ...], tuple[GridRow, ...]]:
     """Conditions down, states across, in playbook order; anything unknown comes last."""
     titles = condition_titles()
@@ -119,24 +86,13 @@ def _grid(counts: list[StageCount]) -> tuple[tuple[GridColumn, ...], tuple[GridR
     return columns, tuple(rows)
 
 
-def _paging(program_id: int, total: int, query: StalledQuery) -> StalledPaging:
-    def href(offset: int) -> str:
-        params = {"limit": query.limit} if query.limit != STALLED_PAGE else {}
-        params |= {"offset": offset} if offset else {}
-        return f"{dashboard_path(program_id)}?{urlencode(params)}#stalled"
-
-    following = query.offset + query.limit
-    return StalledPaging(
-        total=total,
-        first=min(query.offset + 1, total),
-        last=min(following, total),
-        previous_href=href(max(query.offset - query.limit, 0)) if query.offset > 0 else None,
-        next_href=href(following) if following < total else None,
-    )
+def _stalled_page_href(program_id: int, query: PageWindow, offset: int) -> str:
+    params = window_params(replace(query, offset=offset))
+    return f"{dashboard_path(program_id)}?{urlencode(params)}#stalled"
 
 
-def dashboard_context(dashboard: ProgramDashboard, query: StalledQuery) -> dict[str, Any]:
-    """Every table of the dashboard, each with the address of its CSV download."""
+def dashboard_context(dashboard: ProgramDashboard, query: PageWindow) -> dict[str, Any]:
+    """Every table of the dashboard, each with its CSV download, and the page of stalled teams."""
     program_id = dashboard.program_id
     phases = phase_titles()
     columns, rows = _grid(dashboard.conditions_states)
@@ -161,7 +117,11 @@ def dashboard_context(dashboard: ProgramDashboard, query: StalledQuery) -> dict[
             DurationLine(state_label(d.state), d.median_days, d.stays)
             for d in dashboard.median_days
         ),
-        "stalled_paging": _paging(program_id, dashboard.stalled_total, query),
+        "stalled_paging": paging(
+            dashboard.stalled_total,
+            query,
+            lambda offset: _stalled_page_href(program_id, query, offset),
+        ),
         "engagement_days": ENGAGEMENT_DAYS,
         "downloads": downloads,
     }

@@ -21,15 +21,14 @@ from service.catalog import get_catalog
 from service.enrolment import SchoolPhase, school_phases_page
 from service.queries import (
     current_documents,
-    program_phase_instances,
-    program_progress,
+    phase_instances,
+    schools_progress,
     split_documents,
 )
 from service.store.models import HistoryEvent, Person, School, StoredDefinition, WorkflowInstance
 from service.web.pages.caseload_query import phase_titles
-from service.web.pages.caseload_view import paging
 from service.web.pages.flash import Flash
-from service.web.pages.program_dashboard_view import STALLED_PAGE, parse_stalled
+from service.web.pages.paging import PAGE_SIZE, paging, parse_window, window_params
 from service.web.pages.survey_profile_view import profile_path
 
 PHASES_KIND = "program_phases"
@@ -41,17 +40,16 @@ def schools_path(program_id: int) -> str:
 
 @dataclass(frozen=True)
 class SchoolsQuery:
-    """Which page of the program's schools is shown: the dashboard's page size and bounds."""
+    """Which page of the program's schools is shown."""
 
     program_id: int
-    limit: int = STALLED_PAGE
+    limit: int = PAGE_SIZE
     offset: int = 0
 
     def href(self, **changes: Any) -> str:
         """The schools page's address for this page with `changes`, naming only what is set."""
         query = replace(self, **changes)
-        params = {"limit": query.limit} if query.limit != STALLED_PAGE else {}
-        params |= {"offset": query.offset} if query.offset else {}
+        params = window_params(query)
         path = schools_path(query.program_id)
         return f"{path}?{urlencode(params)}" if params else path
 
@@ -63,8 +61,8 @@ class SchoolsQuery:
 
 def parse_schools(program_id: int, params: Mapping[str, str]) -> SchoolsQuery:
     """The page of schools asked for; a value the page does not know is ignored."""
-    page = parse_stalled(params)
-    return SchoolsQuery(program_id, page.limit, page.offset)
+    window = parse_window(params)
+    return SchoolsQuery(program_id, window.limit, window.offset)
 
 
 @dataclass(frozen=True)
@@ -141,20 +139,21 @@ class Standing:
 
 
 def phase_standings(
-    *, session: Session, program_id: int, instance_ids: Collection[int], today: dt.date
+    *, session: Session, instance_ids: Collection[int], today: dt.date
 ) -> dict[int, Standing]:
-    """The program's phases instances named, judged by the engine, in a fixed few queries."""
+    """The phases instances named (a page's), judged by the engine, in a fixed few queries."""
     catalog = get_catalog()
-    progress = program_progress(session=session, program_id=program_id)
+    instances = phase_instances(session=session, instance_ids=instance_ids)
+    progress = schools_progress(
+        session=session, school_ids=[i.school_id for i, _ in instances if i.school_id is not None]
+    )
     documents = current_documents(
         session=session,
         instance_ids=select(WorkflowInstance.id).where(col(WorkflowInstance.id).in_(instance_ids)),
     )
     standings = {}
-    for instance, digest in program_phase_instances(session=session, program_id=program_id):
+    for instance, digest in instances:
         assert instance.id is not None and instance.school_id is not None
-        if instance.id not in instance_ids:
-            continue
         workflow = catalog.pinned_workflow(
             digest, lambda i=instance: session.get_one(StoredDefinition, i.definition_id)
         )
@@ -285,9 +284,7 @@ def schools_context(
     history = override_history(
         session=session, program_id=program_id, school_ids=[r.school_id for r in page.rows]
     )
-    standings = phase_standings(
-        session=session, program_id=program_id, instance_ids=instances, today=today
-    )
+    standings = phase_standings(session=session, instance_ids=instances, today=today)
     lines = tuple(
         _line(
             row,
@@ -303,7 +300,7 @@ def schools_context(
         "query": query,
         "today": today,
         "lines": lines,
-        "paging": paging(page.total, query),
+        "paging": paging(page.total, query, lambda offset: query.href(offset=offset)),
         "behind": sum(line.behind for line in lines),
         "enrolled": sum(line.started_on is not None for line in lines),
         "flash": flash,

@@ -19,9 +19,9 @@ from service.catalog import get_catalog
 from service.sharing import DOCUMENTS, SharedCycleRow, SharedPage
 from service.store.models import Person, SharedCycle
 from service.web.pages.artifact_display import ShownField, shown_fields
-from service.web.pages.caseload_view import Paging
 from service.web.pages.cycle_view import condition_titles
 from service.web.pages.flash import Flash
+from service.web.pages.paging import Paging
 
 SHARING_TARGET = "sharing"
 PAGE_SIZE = 10
