@@ -1,7 +1,9 @@
 """A random team at work: documents saved, days passing, triggers fired in any order.
 
 Whatever happens, a fire succeeds exactly when no gate was unmet just before it, a refusal
-leaves the cycle where it was, and the recorded history replays to the current state.
+leaves the cycle where it was, and the recorded history replays to the current state. Every
+fire that succeeds is also checked against the issue's gate table, written here apart from
+the engine, so a mistake shared by the engine's `unmet` and `fire` would still be caught.
 """
 
 from __future__ import annotations
@@ -103,6 +105,79 @@ def documents(condition: str) -> dict[str, st.SearchStrategy[dict[str, Any]]]:
     }
 
 
+def _written(value: object) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _all_written(document: dict[str, Any] | None, *fields: str) -> bool:
+    return document is not None and all(_written(document.get(f)) for f in fields)
+
+
+def _listed(document: dict[str, Any] | None, field: str) -> bool:
+    values = (document or {}).get(field) or []
+    return bool(values) and all(_written(v) for v in values)
+
+
+def what_the_table_requires(
+    trigger: str,
+    condition: str,
+    artifacts: dict[str, dict[str, Any]],
+    records: list[dict[str, Any]],
+    launched_on: dt.date | None,
+    reason: str | None,
+) -> bool:
+    """The gate table of the issue, written apart from the engine: what must hold to move.
+
+    A looser reading than the engine's (it does not check the statement's exact shape or
+    the extra gates of some conditions), so a fire it rejects is one the engine must refuse.
+    """
+    toa, plan = artifacts.get("theory_of_action"), artifacts.get("purpose_map")
+    timeline, impact = artifacts.get("action_timeline"), artifacts.get("impact_assessment")
+    choice = artifacts.get("decision") or {}
+    match trigger:
+        case "start_planning":
+            fields = ("goal", "problem_of_practice", "staff_evidence", "barrier", "approach")
+            statement = (toa or {}).get("statement") or ""
+            return _all_written(toa, *fields) and "If" in statement and "then" in statement
+        case "launch_test":
+            people = (plan or {}).get("people") or []
+            items = (timeline or {}).get("items") or []
+            return (
+                _all_written(plan, "vision", "idea_to_test")
+                and _listed(plan, "first_steps")
+                and _listed(plan, "success_measures")
+                and bool(people)
+                and all(_all_written(p, "name", "part") for p in people)
+                and bool(items)
+                and all(
+                    _all_written(i, "action", "owner", "success_evidence")
+                    and i.get("due")
+                    and i.get("status") in ("planned", "doing", "done")
+                    for i in items
+                )
+            )
+        case "start_review":
+            return launched_on is not None and any(
+                dt.date.fromisoformat(str(r["collected_on"])) >= launched_on for r in records
+            )
+        case "conclude_review":
+            return _all_written(impact, "findings", "evidence", "adjustments") and (
+                (impact or {}).get("goal_progress") in ("met", "partly_met", "not_met")
+            )
+        case "revisit":
+            return choice.get("choice") == "revisit" and _written(choice.get("rationale"))
+        case "move_on":
+            return (
+                choice.get("choice") == "move_on"
+                and _written(choice.get("rationale"))
+                and _written(choice.get("next_condition"))
+                and choice.get("next_condition") != condition
+            )
+        case "step_back":
+            return _written(reason)
+    raise AssertionError(f"the table has no row for {trigger}")
+
+
 class CycleWalk(RuleBasedStateMachine):
     """One cycle of `condition`, driven at random; each subclass walks another condition."""
 
@@ -199,6 +274,14 @@ class CycleWalk(RuleBasedStateMachine):
             assert dataclasses.astuple(before) == snapshot
             return
         assert unmet == [], f"{trigger} fired past unmet gates: {unmet}"
+        assert what_the_table_requires(
+            trigger,
+            self.condition,
+            dict(given.artifacts),
+            list(given.records["data_collection"]),
+            before.launched_on,
+            reason,
+        ), f"{trigger} fired from {before.state} though the issue's gate table does not hold"
         event = outcome.event
         assert (event.trigger, event.from_state, event.iteration) == (
             trigger,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, status
@@ -71,7 +70,7 @@ def get_caseload(
         total=page.total,
         limit=limit,
         offset=offset,
-        rows=[CaseloadRowOut.model_validate(dataclasses.asdict(r)) for r in page.rows],
+        rows=[CaseloadRowOut.model_validate(r, from_attributes=True) for r in page.rows],
     )
 
 

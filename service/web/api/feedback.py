@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from typing import Annotated
 
@@ -107,14 +106,14 @@ def new_comment(
             parent_id=body.parent_id,
             iteration=iteration,
         )
-    return CommentOut.model_validate(dataclasses.asdict(added))
+    return CommentOut.model_validate(added, from_attributes=True)
 
 
 @router.get("/cycles/{cycle_id}/artifacts/{kind}/comments", response_model=list[CommentOut])
 def get_thread(cycle_id: Id, kind: str, session: SessionDep, _: Reads) -> list[CommentOut]:
     """The artifact's whole thread, every revision and iteration, oldest first."""
     comments = thread(session=session, instance_id=cycle_id, kind=kind)
-    return [CommentOut.model_validate(dataclasses.asdict(c)) for c in comments]
+    return [CommentOut.model_validate(c, from_attributes=True) for c in comments]
 
 
 @router.post(
@@ -135,14 +134,14 @@ def new_signoff(
             trigger=body.trigger,
             coach_id=caller.person_id,
         )
-    return SignOffOut.model_validate(dataclasses.asdict(signed))
+    return SignOffOut.model_validate(signed, from_attributes=True)
 
 
 @router.get("/cycles/{cycle_id}/signoffs", response_model=list[SignOffOut])
 def list_signoffs(cycle_id: Id, session: SessionDep, _: Reads) -> list[SignOffOut]:
     """Every sign-off on the cycle, oldest first; `current` marks those still in force."""
     found = signoffs(session=session, instance_id=cycle_id)
-    return [SignOffOut.model_validate(dataclasses.asdict(s)) for s in found]
+    return [SignOffOut.model_validate(s, from_attributes=True) for s in found]
 
 
 def _settings_out(program: Program) -> ProgramSettingsOut:
