@@ -9,17 +9,17 @@ from service.web.deps.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
 
 from fastapi import Depends, Form, Request
 from starlette.datastructures import FormData
 
-from service.access import Action, Caller, Forbidden, Scope, check, load_caller, scope_for
+from service.access import Action, Caller, Forbidden, Scope, authorise, load_caller, resource_in
 from service.errors import NotFound
-from service.security import person_for_token
+from service.security import identity_for_token
 from service.web import csrf
-from service.web.deps import brief_read
+from service.web.deps import Access, brief_read
 from service.web.pages import cookies
 from service.web.pages.routing import SignInRequired, forbidden, not_found
 from service.web.request_context import note_user
@@ -36,14 +36,28 @@ def session_token(request: Request) -> str:
 SessionToken = Annotated[str, Depends(session_token)]
 
 
-def page_caller(token: SessionToken) -> Caller:
-    """The signed-in person and their roles; an unknown, expired or revoked session signs out."""
+def page_access_read(request: Request, token: SessionToken) -> Access:
+    """The signed-in person with their roles, and the path's resource with its scope, in one read.
+
+    An unknown, expired or revoked session signs out. `page_caller` and `page_access` share
+    this read (FastAPI runs it once per request), as the API's dependencies share theirs.
+    """
     with brief_read() as session:
-        person = person_for_token(session=session, token=token, kind="session")
+        person = identity_for_token(session=session, token=token, kind="session")
         if person is None:
             raise SignInRequired
         note_user(person.id)
-        return load_caller(session=session, person=person)
+        caller = load_caller(session=session, person=person)
+        resource = resource_in(session=session, path_params=request.path_params)
+    return Access(caller, resource)
+
+
+PageAccess = Annotated[Access, Depends(page_access_read)]
+
+
+async def page_caller(access: PageAccess) -> Caller:
+    """The signed-in person and their roles."""
+    return access.caller
 
 
 PageCaller = Annotated[Caller, Depends(page_caller)]
@@ -61,24 +75,30 @@ def require_csrf(token: SessionToken, csrf_token: Annotated[str, Form()] = "") -
 CsrfChecked = Annotated[None, Depends(require_csrf)]
 
 
-def page_access(action: Action) -> Callable[..., Scope]:
-    """Authorise `action` on the resource in the page's path, with the API's policy."""
+READ_ONLY = (
+    "You can read this team's work but not change it (coaches follow a team's cycle without "
+    "editing it)."
+)
 
-    def authorise(request: Request, caller: PageCaller) -> Scope:
+
+def page_access(
+    action: Action, refusal: str = READ_ONLY
+) -> Callable[..., Coroutine[Any, Any, Scope]]:
+    """Authorise `action` on the resource in the page's path, with the API's policy.
+
+    What the caller may not read is not found; what they may read but not do is refused
+    with `refusal`, which says why in the page's words.
+    """
+
+    async def authorised(access: PageAccess) -> Scope:
         try:
-            with brief_read() as session:
-                scope, what, key = scope_for(session=session, path_params=request.path_params)
-            check(caller, action, scope, what, key)
+            return authorise(access.caller, action, access.resource)
         except NotFound as exc:
             raise not_found(exc.what) from exc
         except Forbidden as exc:
-            raise forbidden(
-                "You can read this team's work but not change it (coaches follow a team's "
-                "cycle without editing it)."
-            ) from exc
-        return scope
+            raise forbidden(refusal) from exc
 
-    return authorise
+    return authorised
 
 
 PageReads = Annotated[Scope, Depends(page_access(Action.READ))]

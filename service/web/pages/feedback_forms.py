@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form
 from sqlmodel import Session
 from starlette.responses import Response
 
@@ -25,7 +25,7 @@ from service.web.pages.artifact_forms import humanise
 from service.web.pages.deps import CsrfChecked, PageCaller, page_access
 from service.web.pages.feedback_view import MAX_COMMENT, feedback_target
 from service.web.pages.flash import Flash, redirect_with_flash
-from service.web.pages.routing import PageRefusal, PageRoute, forbidden, not_found
+from service.web.pages.routing import PageRoute, not_found
 from service.web.pages.team import as_sentence, team_of_cycle, team_path
 
 router = APIRouter(route_class=PageRoute)
@@ -33,28 +33,16 @@ router = APIRouter(route_class=PageRoute)
 OUT_OF_DATE = "The form was out of date: reload the page and try again."
 
 
-def _may(action: Action, refusal: str) -> Callable[..., Scope]:
-    """`page_access(action)`, refusing a reader who may not do it with `refusal`."""
-    authorise = page_access(action)
-
-    def check(request: Request, caller: PageCaller) -> Scope:
-        try:
-            return authorise(request, caller)
-        except PageRefusal as exc:
-            if exc.status_code == 403:
-                raise forbidden(refusal) from exc
-            raise
-
-    return check
-
-
 PageComments = Annotated[
-    Scope, Depends(_may(Action.COMMENT, "You can read this team's work but not comment on it."))
+    Scope,
+    Depends(page_access(Action.COMMENT, "You can read this team's work but not comment on it.")),
 ]
 PageSignsOff = Annotated[
     Scope,
     Depends(
-        _may(Action.SIGN_OFF, "Only the team's coach, or an admin of its program, can sign off.")
+        page_access(
+            Action.SIGN_OFF, "Only the team's coach, or an admin of its program, can sign off."
+        )
     ),
 ]
 
