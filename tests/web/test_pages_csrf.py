@@ -39,6 +39,8 @@ def test_every_form_page_is_covered_here() -> None:
         "/cycles/{cycle_id}/triggers/{trigger}",
         "/cycles/{cycle_id}/unshare",
         "/programs/{program_id}/schools/{school_id}/advance",
+        "/programs/{program_id}/schools/{school_id}/enrol",
+        "/programs/{program_id}/settings",
         "/programs/{program_id}/surveys/upload",
         "/sign-out",
         "/teams/{team_id}/calendar-link",

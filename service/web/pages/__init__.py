@@ -13,6 +13,7 @@ from service.web.pages import (
     home,
     past_cycle,
     program,
+    program_settings,
     self_assessment_form,
     session,
     sharing_pages,
@@ -34,6 +35,7 @@ AREAS = (
     calendar_link.router,
     coach.router,
     program.router,
+    program_settings.router,
     survey_pages.router,
     survey_upload.router,
 )
