@@ -7,6 +7,7 @@ from the browser's session (a page cannot send the API's bearer token).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -23,9 +24,11 @@ from engine.errors import (
     UnknownTrigger,
 )
 from service.access import Caller
+from service.enrolment import enrol_school
+from service.errors import InvalidRequest
 from service.instances import fire_trigger
 from service.program_dashboard import program_dashboard
-from service.store.models import Program, School, WorkflowInstance
+from service.store.models import Enrolment, Program, School, WorkflowInstance
 from service.web.api.programs import dashboard_csv_response, dashboard_out
 from service.web.deps import SessionDep, brief_read, transaction
 from service.web.pages.caseload_query import phase_titles
@@ -38,6 +41,8 @@ from service.web.pages.rendering import render
 from service.web.pages.routing import PageRoute, not_found
 from service.web.pages.school_phases_view import (
     PHASES_KIND,
+    EnrolmentDraft,
+    EnrolmentForm,
     OverrideDraft,
     SchoolsQuery,
     parse_schools,
@@ -50,6 +55,8 @@ PROGRAMS = "/programs"
 REASON_GATE = "reason_given"
 MAX_REASON = 5_000
 """The API's limit on a trigger's reason (service.web.schemas.FireRequest)."""
+MAX_COHORT = 100
+"""The API's limit on a cohort's name (service.web.program_schemas.Cohort)."""
 CSV_PAGE, CSV_MAX_PAGE = 100, 500
 """The API's default and largest page of stalled teams in a download."""
 
@@ -151,9 +158,17 @@ def _schools_page(
     *,
     flash: Flash | None = None,
     draft: OverrideDraft | None = None,
+    enrolment: EnrolmentDraft | None = None,
     status_code: int = 200,
 ) -> Response:
-    context = schools_context(session=session, query=query, today=today(), flash=flash, draft=draft)
+    context = schools_context(
+        session=session,
+        query=query,
+        today=today(),
+        flash=flash,
+        draft=draft,
+        enrolment=enrolment,
+    )
     context |= {
         "caller": caller,
         "nav_program_id": query.program_id,
@@ -257,4 +272,76 @@ def advance_school(
     with brief_read() as session:
         return _schools_page(
             request, session, caller, query, flash=refused, draft=draft, status_code=422
+        )
+
+
+def _school_to_enrol(session: Session, program_id: int, school_id: int) -> tuple[str, str | None]:
+    """The program's school, by name, and the cohort it is already enrolled in, if any."""
+    row = session.exec(
+        select(School.name, Enrolment.cohort)
+        .outerjoin(Enrolment, col(Enrolment.school_id) == School.id)
+        .where(School.id == school_id, School.program_id == program_id)
+    ).first()
+    if row is None:
+        raise not_found("school in this program")
+    return row[0], row[1]
+
+
+def _enrolment_errors(cohort: str, started_on: str) -> dict[str, str]:
+    errors = {}
+    if not cohort:
+        errors["cohort"] = "Name the cohort the school joins, such as “2026 cohort”."
+    elif len(cohort) > MAX_COHORT:
+        errors["cohort"] = f"Keep the cohort's name under {MAX_COHORT} characters."
+    try:
+        dt.date.fromisoformat(started_on)
+    except ValueError:
+        errors["started_on"] = "Give the day the school's cohort started, as a date."
+    return errors
+
+
+@router.post("/programs/{program_id}/schools/{school_id}/enrol")
+def enrol_school_form(
+    program_id: int,
+    school_id: int,
+    request: Request,
+    caller: PageCaller,
+    _csrf: CsrfChecked,
+    _: PageAdministers,
+    cohort: Annotated[str, Form()] = "",
+    started_on: Annotated[str, Form()] = "",
+) -> Response:
+    """Enrol a school in a cohort, which starts its phases; the answer is the same page."""
+    with brief_read() as session:
+        school, taken = _school_to_enrol(session, program_id, school_id)
+    query = parse_schools(program_id, request.query_params)
+    back = f"{query.href()}#school-{school_id}"
+    if taken is not None:  # a second press, or a page from before someone else enrolled it
+        return redirect_with_flash(
+            back, Flash("refused", f"{school} is already enrolled, in the cohort {taken}.")
+        )
+    cohort, started_on = cohort.strip(), started_on.strip()
+    errors = _enrolment_errors(cohort, started_on)
+    if not errors:
+        try:
+            with transaction() as session:
+                enrol_school(
+                    session=session,
+                    school_id=school_id,
+                    cohort=cohort,
+                    started_on=dt.date.fromisoformat(started_on),
+                    actor_id=caller.person_id,
+                    program_id=program_id,
+                )
+        except InvalidRequest as exc:  # enrolled meanwhile: the service has the last word
+            refused = Flash("refused", f"{school} was not enrolled: {exc}.")
+            return redirect_with_flash(back, refused)
+        done = f"{school} is enrolled in the cohort {cohort}; its phases have started."
+        return redirect_with_flash(back, Flash("done", done, f"school:{school_id}"))
+    # Nothing was written: the form comes back as typed, from a fresh read.
+    draft = EnrolmentDraft(school_id, EnrolmentForm(cohort, started_on, errors))
+    refused = Flash("refused", f"{school} was not enrolled: see the form beside it.")
+    with brief_read() as session:
+        return _schools_page(
+            request, session, caller, query, flash=refused, enrolment=draft, status_code=422
         )

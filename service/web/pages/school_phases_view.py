@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -53,10 +53,18 @@ class SchoolsQuery:
         path = schools_path(query.program_id)
         return f"{path}?{urlencode(params)}" if params else path
 
-    def advance_href(self, school_id: int) -> str:
-        """Where a school's phase-step forms post: naming this page, which the answer shows."""
+    def school_form_href(self, school_id: int, action: str) -> str:
+        """Where a school's form posts (`advance`, `enrol`): naming this page, shown again."""
         path, mark, params = self.href().partition("?")
-        return f"{path}/{school_id}/advance{mark}{params}"
+        return f"{path}/{school_id}/{action}{mark}{params}"
+
+    def advance_href(self, school_id: int) -> str:
+        """Where a school's phase-step forms post."""
+        return self.school_form_href(school_id, "advance")
+
+    def enrol_href(self, school_id: int) -> str:
+        """Where a school's enrolment form posts."""
+        return self.school_form_href(school_id, "enrol")
 
 
 def parse_schools(program_id: int, params: Mapping[str, str]) -> SchoolsQuery:
@@ -72,6 +80,23 @@ class OverrideDraft:
     school_id: int
     reason: str
     error: str
+
+
+@dataclass(frozen=True)
+class EnrolmentForm:
+    """A school's enrolment form: its values (as typed, when refused) and a message per field."""
+
+    cohort: str
+    started_on: str
+    errors: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EnrolmentDraft:
+    """An enrolment the server refused, for the school it names."""
+
+    school_id: int
+    form: EnrolmentForm
 
 
 @dataclass(frozen=True)
@@ -118,6 +143,8 @@ class SchoolLine:
     overrides: tuple[OverrideEntry, ...]
     refused: tuple[str, ...]
     draft: OverrideDraft | None
+    enrolment: EnrolmentForm | None
+    """The form that enrols the school in a cohort; None once it is enrolled."""
 
     @property
     def profile_href(self) -> str:
@@ -237,12 +264,23 @@ def override_history(
     return history
 
 
+def _enrolment(
+    row: SchoolPhase, today: dt.date, draft: EnrolmentDraft | None
+) -> EnrolmentForm | None:
+    if row.cohort is not None:
+        return None
+    if draft is not None and draft.school_id == row.school_id:
+        return draft.form
+    return EnrolmentForm(cohort="", started_on=today.isoformat())
+
+
 def _line(
     row: SchoolPhase,
     standing: Standing | None,
     overrides: Sequence[OverrideEntry],
     flash: Flash | None,
     draft: OverrideDraft | None,
+    enrolment: EnrolmentForm | None,
 ) -> SchoolLine:
     final: bool = False
     steps: tuple[PhaseStep, ...] = ()
@@ -263,6 +301,7 @@ def _line(
         overrides=tuple(overrides),
         refused=flash.reasons if mine and flash is not None and flash.kind == "refused" else (),
         draft=draft if draft is not None and draft.school_id == row.school_id else None,
+        enrolment=enrolment,
     )
 
 
@@ -273,8 +312,12 @@ def schools_context(
     today: dt.date,
     flash: Flash | None = None,
     draft: OverrideDraft | None = None,
+    enrolment: EnrolmentDraft | None = None,
 ) -> dict[str, Any]:
-    """One page of the program's schools with their calendar, next step and overrides."""
+    """One page of the program's schools with their calendar, next step and overrides.
+
+    A school not yet enrolled comes with its enrolment form; `enrolment` is one refused.
+    """
     program_id = query.program_id
     page = school_phases_page(
         session=session, program_id=program_id, today=today, limit=query.limit, offset=query.offset
@@ -292,6 +335,7 @@ def schools_context(
             history.get(row.school_id, ()),
             flash,
             draft,
+            _enrolment(row, today, enrolment),
         )
         for row in page.rows
     )
