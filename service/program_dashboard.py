@@ -11,17 +11,16 @@ shown. A team is stalled by the caseload's rule (`is_stalled`), put as a cut-off
 from __future__ import annotations
 
 import datetime as dt
-import statistics
-from array import array
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Select, Subquery, func, select, union_all
+from sqlalchemy import ColumnElement, Select, Subquery, func, select, union_all
 from sqlmodel import Session, col
 
 from engine.gates import CYCLE_PROGRESSION
 from engine.workflow import MIGRATE
-from service.caseload_sql import active_cycles
+from service.caseload_sql import POSTGRESQL, active_cycles
 from service.catalog import Catalog, get_catalog
 from service.enrolment import PHASES_WORKFLOW, phase_calendar, school_phases
 from service.errors import NotFound
@@ -165,7 +164,9 @@ def median_days(*, session: Session, program_id: int) -> list[StateDuration]:
     """Median days per cycle state over completed stays: from entering a state to leaving it.
 
     SQL pairs each event with the instance's next one (migrations skipped: a cycle moved
-    to a newer definition stays where it was); Python takes the medians.
+    to a newer definition stays where it was) and takes each state's median stay, the mean
+    of the middle two when their number is even: one row a state comes back, whatever the
+    number of stays.
     """
     moves = (
         select(
@@ -181,17 +182,40 @@ def median_days(*, session: Session, program_id: int) -> list[StateDuration]:
         )
         .subquery()
     )
-    # Streamed in batches into arrays of floats: a program's stays, not its rows, in memory.
-    days: dict[str, array[float]] = {}
-    for state, entered, left in session.execute(
-        select(moves.c.to_state, moves.c.at, moves.c.left_at).where(moves.c.left_at.is_not(None)),
-        execution_options={"yield_per": 5_000},
-    ):
-        days.setdefault(state, array("d")).append((left - entered).total_seconds() / 86_400)
+    dialect = session.get_bind().dialect.name
+    stays = (
+        select(
+            moves.c.to_state.label("state"),
+            _days_between(moves.c.at, moves.c.left_at, dialect).label("days"),
+        )
+        .where(moves.c.left_at.is_not(None))
+        .subquery()
+    )
+    ranked = select(
+        stays.c.state,
+        stays.c.days,
+        func.row_number().over(partition_by=stays.c.state, order_by=stays.c.days).label("rank"),
+        func.count().over(partition_by=stays.c.state).label("stays"),
+    ).subquery()
+    middle = (ranked.c.stays + 1) // 2, (ranked.c.stays + 2) // 2  # the same row when odd
+    medians = (
+        select(ranked.c.state, func.avg(ranked.c.days), func.max(ranked.c.stays))
+        .where(ranked.c.rank.in_(middle))
+        .group_by(ranked.c.state)
+    )
     return [
-        StateDuration(state, round(statistics.median(spans), 1), len(spans))
-        for state, spans in sorted(days.items(), key=lambda kv: (STATE_ORDER.get(kv[0], 99), kv[0]))
+        StateDuration(state, round(float(median), 1), stays)
+        for state, median, stays in sorted(
+            session.execute(medians).all(), key=lambda r: (STATE_ORDER.get(r[0], 99), r[0])
+        )
     ]
+
+
+def _days_between(start: Any, end: Any, dialect: str) -> ColumnElement[float]:
+    """Fractional days from one stored timestamp to another."""
+    if dialect == POSTGRESQL:
+        return func.extract("epoch", end - start) / 86_400.0
+    return func.julianday(end) - func.julianday(start)
 
 
 def _team_activity(program_id: int) -> Subquery:

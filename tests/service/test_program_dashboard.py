@@ -239,6 +239,22 @@ def test_a_migration_to_a_newer_definition_does_not_end_a_stay(db: Engine) -> No
     assert board.median_days == [StateDuration("why", 10.0, 1)]
 
 
+def test_stays_are_measured_to_the_hour_and_the_median_is_taken_in_the_database(
+    db: Engine,
+) -> None:
+    with unit_of_work(db) as session:
+        program_id = create_program(session=session, name="Hourly").id or 0
+    _, team_ids = _school(db, program_id, "Ash", 4)
+    for team_id, hours in zip(team_ids, (6, 36, 40, 300), strict=True):
+        cycle = Clocked(db, team_id, 0, "vision-and-strategy")
+        cycle.save(hours / 24, "theory_of_action", theory_of_action())
+        cycle.fire(hours / 24, "start_planning")
+    with unit_of_work(db, write=False) as session:
+        board = program_dashboard(session=session, program_id=program_id, today=TODAY)
+    # 0.25, 1.5, 1.67 and 12.5 days: the middle two average 1.58.
+    assert board.median_days == [StateDuration("why", 1.6, 4)]
+
+
 def test_an_empty_program_has_zeros_not_errors(db: Engine) -> None:
     with unit_of_work(db) as session:
         program_id = create_program(session=session, name="Empty").id or 0
