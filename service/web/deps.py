@@ -12,7 +12,7 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 
 from service.access import Action, Caller, Resource, Scope, authorise, load_caller, resource_in
-from service.security import identity_for_token
+from service.security import TokenKind, identity_for_token
 from service.settings import get_settings
 from service.store.database import get_engine, unit_of_work
 from service.web.request_context import note_user
@@ -88,21 +88,32 @@ class Access:
     resource: Resource | None
 
 
-def get_access(request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]) -> Access:
+def read_access(*, token: str, kind: TokenKind, path_params: dict[str, str]) -> Access | None:
     """The token's owner with their roles, and the path's resource with its scope, in one read.
+
+    None when the token is unknown, expired, revoked or of another kind. The API and the
+    pages each name their caller with it once per request, in one short transaction.
+    """
+    with brief_read() as session:
+        person = identity_for_token(session=session, token=token, kind=kind)
+        if person is None:
+            return None
+        note_user(person.id)
+        caller = load_caller(session=session, person=person)
+        return Access(caller, resource_in(session=session, path_params=path_params))
+
+
+def get_access(request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]) -> Access:
+    """The API caller and the path's resource (`read_access`), or 401.
 
     `CurrentCaller` and `require` share it (FastAPI runs it once per request): one
     transaction and one worker thread hop where reading them apart took two of each. It
     takes the token straight from the scheme: each level of dependency costs every request.
     """
-    with brief_read() as session:
-        person = identity_for_token(session=session, token=_required_token(token), kind="api")
-        if person is None:
-            raise _unauthorised("the token is unknown, expired or revoked; sign in again")
-        note_user(person.id)
-        caller = load_caller(session=session, person=person)
-        resource = resource_in(session=session, path_params=request.path_params)
-    return Access(caller, resource)
+    access = read_access(token=_required_token(token), kind="api", path_params=request.path_params)
+    if access is None:
+        raise _unauthorised("the token is unknown, expired or revoked; sign in again")
+    return access
 
 
 AccessDep = Annotated[Access, Depends(get_access)]

@@ -2,31 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
 from fastapi.testclient import TestClient
 from page_factories import browsing_as, new_person
 from program_factories import small_program
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
+from statement_count import transactions_begun
 
 pytestmark = pytest.mark.usefixtures("now")
-
-
-@contextmanager
-def transactions_begun(db: Engine) -> Iterator[list[object]]:
-    """Every transaction `db` begins while the block runs."""
-    begun: list[object] = []
-
-    def note(connection: object) -> None:
-        begun.append(connection)
-
-    event.listen(db, "begin", note)
-    try:
-        yield begun
-    finally:
-        event.remove(db, "begin", note)
 
 
 def test_a_program_page_reads_the_caller_and_its_program_in_one_transaction(
@@ -49,9 +32,7 @@ def test_a_stranger_still_gets_not_found_and_a_signed_out_browser_the_sign_in_pa
     program, elsewhere = small_program(web_db), small_program(web_db)
     dashboard = f"/programs/{program.program_id}/dashboard"
 
-    assert client.get(dashboard, follow_redirects=False).headers["location"].startswith(
-        "/sign-in"
-    )
+    assert client.get(dashboard, follow_redirects=False).headers["location"].startswith("/sign-in")
     browsing_as(client, web_db, new_person(web_db, admin_of=(elsewhere.program_id,)))
     assert client.get(dashboard).status_code == 404
     assert client.get("/programs/999999999/dashboard").status_code == 404

@@ -15,14 +15,12 @@ from typing import Annotated, Any
 from fastapi import Depends, Form, Request
 from starlette.datastructures import FormData
 
-from service.access import Action, Caller, Forbidden, Scope, authorise, load_caller, resource_in
+from service.access import Action, Caller, Forbidden, Scope, authorise
 from service.errors import NotFound
-from service.security import identity_for_token
 from service.web import csrf
-from service.web.deps import Access, brief_read
+from service.web.deps import Access, read_access
 from service.web.pages import cookies
 from service.web.pages.routing import SignInRequired, forbidden, not_found
-from service.web.request_context import note_user
 
 
 def session_token(request: Request) -> str:
@@ -42,14 +40,10 @@ def page_access_read(request: Request, token: SessionToken) -> Access:
     An unknown, expired or revoked session signs out. `page_caller` and `page_access` share
     this read (FastAPI runs it once per request), as the API's dependencies share theirs.
     """
-    with brief_read() as session:
-        person = identity_for_token(session=session, token=token, kind="session")
-        if person is None:
-            raise SignInRequired
-        note_user(person.id)
-        caller = load_caller(session=session, person=person)
-        resource = resource_in(session=session, path_params=request.path_params)
-    return Access(caller, resource)
+    access = read_access(token=token, kind="session", path_params=request.path_params)
+    if access is None:
+        raise SignInRequired
+    return access
 
 
 PageAccess = Annotated[Access, Depends(page_access_read)]
