@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from program_factories import SmallProgram, small_program
 from sqlalchemy import Engine
 
 from service.settings import get_settings
@@ -30,3 +31,9 @@ def web_db(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> I
 def client(web_db: Engine) -> Iterator[TestClient]:
     with TestClient(create_app()) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def program(web_db: Engine) -> SmallProgram:
+    """A small program (its schools, teams and cycles) in the page tests' database."""
+    return small_program(web_db)

@@ -25,11 +25,6 @@ from service.web.program_schemas import TABLE_ROWS
 pytestmark = pytest.mark.usefixtures("now")
 
 
-@pytest.fixture
-def program(web_db: Engine) -> SmallProgram:
-    return small_program(web_db)
-
-
 def admin_of(db: Engine, program: SmallProgram) -> str:
     return new_person(db, name="Pat Admin", admin_of=(program.program_id,))
 

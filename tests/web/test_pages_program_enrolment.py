@@ -21,11 +21,6 @@ from service.web.pages.school_phases_view import EnrolmentForm, SchoolLine
 pytestmark = [ON_BOTH_DATABASES, pytest.mark.usefixtures("now")]
 
 
-@pytest.fixture
-def program(web_db: Engine) -> SmallProgram:
-    return small_program(web_db)
-
-
 def schools_path(program: SmallProgram) -> str:
     return f"/programs/{program.program_id}/schools"
 

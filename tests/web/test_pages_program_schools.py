@@ -25,11 +25,6 @@ NOT_REACHED = "One of the school's teams must bring a cycle as far as 'implement
 pytestmark = pytest.mark.usefixtures("now")
 
 
-@pytest.fixture
-def program(web_db: Engine) -> SmallProgram:
-    return small_program(web_db)
-
-
 def schools_path(program: SmallProgram) -> str:
     return f"/programs/{program.program_id}/schools"
 

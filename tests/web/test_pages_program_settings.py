@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from page_factories import ON_BOTH_DATABASES, browsing_as, new_person
 from page_html import PageStructure
-from program_factories import SmallProgram, small_program
+from program_factories import SmallProgram
 from program_page_helpers import STRANGERS, as_program_admin, as_site_admin, as_stranger
 from sqlalchemy import Engine
 from sqlmodel import select
@@ -21,11 +21,6 @@ from service.store.models import Person, Program
 from service.web import csrf
 
 pytestmark = [ON_BOTH_DATABASES, pytest.mark.usefixtures("now")]
-
-
-@pytest.fixture
-def program(web_db: Engine) -> SmallProgram:
-    return small_program(web_db)
 
 
 def settings_path(program: SmallProgram) -> str:

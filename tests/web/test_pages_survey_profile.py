@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from page_factories import ON_BOTH_DATABASES, browsing_as, new_person, new_team
 from page_html import PageStructure
-from program_factories import SmallProgram, days_ago, small_program
+from program_factories import SmallProgram, days_ago
 from sqlalchemy import Engine
 from survey_page_factories import imported, school_code, systems_file
 
@@ -29,11 +29,6 @@ LAST_YEAR = dt.date(2024, 10, 1)
 def recently() -> dt.date:
     """Two days ago: Elm's team launched its test 8 days ago, between LAST_YEAR and this wave."""
     return days_ago(2).date()
-
-
-@pytest.fixture
-def program(web_db: Engine) -> SmallProgram:
-    return small_program(web_db)
 
 
 def answered(db: Engine, program: SmallProgram, rows: list[dict[str, int]], day: dt.date) -> None:
