@@ -4,23 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel
 
-from service.access import Action, check, load_caller, team_scope
+from service.access import Action, authorise
 from service.calendar_feed import (
+    CALENDAR_TOKEN,
     issue_calendar_token,
-    person_for_calendar_token,
     revoke_calendar_links,
     team_calendar,
 )
-from service.security import identity_for_token
 from service.web.deps import (
     CurrentCaller,
     Reads,
     SessionDep,
-    brief_read,
     oauth2_scheme,
+    read_access,
     transaction,
 )
 from service.web.errors import documented
@@ -61,7 +60,7 @@ def revoke_my_calendar_links(caller: CurrentCaller) -> RevokedLinksOut:
 
 
 def reads_calendar(
-    team_id: Id,
+    request: Request,
     bearer: Annotated[str | None, Depends(oauth2_scheme)],
     token: Annotated[str | None, Query(description="from POST .../calendar-token")] = None,
 ) -> None:
@@ -69,24 +68,22 @@ def reads_calendar(
 
     401 for a missing, unknown, expired or revoked token; 404 when its owner cannot read.
     """
-    with brief_read() as session:
-        if token:
-            person = person_for_calendar_token(session=session, token=token)
-        elif bearer:
-            person = identity_for_token(session=session, token=bearer, kind="api")
-        else:
-            person = None
-        if person is None:
-            # RFC 6750 covers bearer tokens sent as a query parameter, so the challenge fits.
-            raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED,
-                detail="the calendar link is missing its token, or the token is unknown, "
-                "expired or revoked; make a new link (or send Authorization: Bearer <token>)",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        caller = load_caller(session=session, person=person)
-        scope = team_scope(session=session, team_id=team_id)
-    check(caller, Action.READ, scope, "team", team_id)
+    path = request.path_params
+    if token:
+        access = read_access(token=token, kind=CALENDAR_TOKEN, path_params=path)
+    elif bearer:
+        access = read_access(token=bearer, kind="api", path_params=path)
+    else:
+        access = None
+    if access is None:
+        # RFC 6750 covers bearer tokens sent as a query parameter, so the challenge fits.
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail="the calendar link is missing its token, or the token is unknown, "
+            "expired or revoked; make a new link (or send Authorization: Bearer <token>)",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    authorise(access.caller, Action.READ, access.resource)
 
 
 @router.get(
